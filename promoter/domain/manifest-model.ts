@@ -1,0 +1,118 @@
+/**
+ * The promotion manifests as loaded: the kpromo formats (thin, plain, file) and our promoter.yaml, each
+ * value carrying the place it was written so every later check can point at it.
+ */
+import type { Digest } from './digest.js';
+import type { SourcePos } from './finding.js';
+
+/** A registry in a `registries:` list. */
+export interface RegistrySpec {
+  name: string;
+  src: boolean;
+  serviceAccount?: string;
+  pos: SourcePos;
+}
+
+/** A tag as listed for a digest. */
+export interface TagSpec {
+  tag: string;
+  pos: SourcePos;
+}
+
+/** One digest of an image and the tags it should carry (none: promote by digest only). */
+export interface DigestSpec {
+  digest: Digest;
+  tags: TagSpec[];
+  pos: SourcePos;
+}
+
+/** An image entry (`name` + `dmap`). The same name may appear in several entries of a file. */
+export interface ImageSpec {
+  name: string;
+  digests: DigestSpec[];
+  pos: SourcePos;
+}
+
+/** One image promotion manifest: a source registry, destinations and the images to copy. */
+export interface ImageManifest {
+  kind: 'images';
+  /** `thin`: manifests/<p>/promoter-manifest.yaml + images/<p>/images.yaml; `plain`: one file. */
+  format: 'thin' | 'plain';
+  /** The project name (thin: the directory name; plain: the file name without extension). */
+  project: string;
+  /** The file holding `registries:`. */
+  file: string;
+  /** The file holding the images (the same file for plain manifests). */
+  imagesFile: string;
+  registries: RegistrySpec[];
+  /** Where the `registries:` key is, for findings about the whole block. */
+  registriesPos: SourcePos;
+  images: ImageSpec[];
+}
+
+/** A filestore in a `filestores:` list. */
+export interface FilestoreSpec {
+  base: string;
+  src: boolean;
+  serviceAccount?: string;
+  pos: SourcePos;
+}
+
+/** A file to promote: its path relative to every filestore base and its sha256 (lowercase hex). */
+export interface FileSpec {
+  name: string;
+  sha256: string;
+  pos: SourcePos;
+}
+
+/** One file promotion project: filestores plus the file lists merged in sorted order. */
+export interface FileManifest {
+  kind: 'files';
+  project: string;
+  /** The file holding `filestores:`; undefined when the file lists have no filestores manifest. */
+  file: string | undefined;
+  filestores: FilestoreSpec[];
+  filestoresPos: SourcePos | undefined;
+  /** The file lists (`files:`) in the order they were merged. */
+  fileLists: string[];
+  files: FileSpec[];
+}
+
+/** Repository policy from promoter.yaml; every field has a safe default. */
+export interface Policy {
+  /** Destination prefixes (`*` matches within one path segment); empty allows every destination. */
+  allowedDestinations: string[];
+  deletions: { allowed: boolean; maxDeletes: number };
+  allowTagMoves: boolean;
+  requireMultiArch: boolean;
+  allowFileOverwrite: boolean;
+}
+
+/** The policy that applies when promoter.yaml is absent or silent. */
+export const DEFAULT_POLICY: Policy = {
+  allowedDestinations: [],
+  deletions: { allowed: false, maxDeletes: 0 },
+  allowTagMoves: false,
+  requireMultiArch: false,
+  allowFileOverwrite: false,
+};
+
+/** The parsed promoter.yaml. */
+export interface PromoterConfig {
+  /** The file it came from; undefined when the repository has none. */
+  file: string | undefined;
+  policy: Policy;
+  /** Where the `policy:` block is, for findings about it. */
+  policyPos: SourcePos | undefined;
+  /** Manifest roots to read instead of detecting them (tree-relative directories or files). */
+  manifestRoots: { path: string; pos: SourcePos }[] | undefined;
+}
+
+/** Everything loaded from one manifest repository. */
+export interface ManifestSet {
+  config: PromoterConfig;
+  images: ImageManifest[];
+  files: FileManifest[];
+  /** Every manifest file read, tree-relative. */
+  filesRead: string[];
+}

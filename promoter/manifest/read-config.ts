@@ -1,0 +1,66 @@
+/** Reads promoter.yaml (optional) at the root of a manifest repository into a PromoterConfig. */
+import type { Finding } from '../domain/finding.js';
+import { DEFAULT_POLICY, type Policy, type PromoterConfig } from '../domain/manifest-model.js';
+import { readManifestFile } from './read-yaml.js';
+import type { TreeReader } from './tree.js';
+import { mapEntry, pointer, posOf, scalarBool, scalarString, seqItems, type YamlFile } from './yaml-file.js';
+
+/** The config file's name at the repository root. */
+export const CONFIG_FILE = 'promoter.yaml';
+
+/** How many removals one change may carry when deletions are allowed and no limit is written. */
+export const DEFAULT_MAX_DELETES = 10;
+
+function readPolicy(y: YamlFile, node: unknown): Policy {
+  const bool = (key: string, fallback: boolean): boolean =>
+    scalarBool(mapEntry(y, node, key)?.value) ?? fallback;
+  const deletions = mapEntry(y, node, 'deletions')?.value;
+  const allowed = scalarBool(mapEntry(y, deletions, 'allowed')?.value) ?? false;
+  const maxNode = mapEntry(y, deletions, 'maxDeletes')?.value as { value?: unknown } | undefined;
+  const max =
+    typeof maxNode?.value === 'number' && Number.isInteger(maxNode.value) && maxNode.value >= 0
+      ? maxNode.value
+      : undefined;
+  return {
+    allowedDestinations: seqItems(y, mapEntry(y, node, 'allowedDestinations')?.value)
+      .map((n) => scalarString(n))
+      .filter((s): s is string => s !== undefined && s.length > 0),
+    deletions: { allowed, maxDeletes: max ?? (allowed ? DEFAULT_MAX_DELETES : 0) },
+    allowTagMoves: bool('allowTagMoves', DEFAULT_POLICY.allowTagMoves),
+    requireMultiArch: bool('requireMultiArch', DEFAULT_POLICY.requireMultiArch),
+    allowFileOverwrite: bool('allowFileOverwrite', DEFAULT_POLICY.allowFileOverwrite),
+  };
+}
+
+/** Reads promoter.yaml from the root of `tree`; absent or unreadable, the safe defaults apply. */
+export async function readConfig(tree: TreeReader): Promise<{ config: PromoterConfig; findings: Finding[] }> {
+  const none: PromoterConfig = {
+    file: undefined,
+    policy: DEFAULT_POLICY,
+    policyPos: undefined,
+    manifestRoots: undefined,
+  };
+  const entry = await tree.stat(CONFIG_FILE);
+  if (!entry) return { config: none, findings: [] };
+  const read = await readManifestFile(tree, CONFIG_FILE, 'promoter');
+  if (!read.yaml) return { config: { ...none, file: CONFIG_FILE }, findings: read.findings };
+  const y = read.yaml;
+  const root = y.doc.contents;
+  const policyEntry = mapEntry(y, root, 'policy');
+  const rootsEntry = mapEntry(y, root, 'manifests');
+  const manifestRoots = rootsEntry
+    ? seqItems(y, rootsEntry.value).flatMap((n, i) => {
+        const path = scalarString(n);
+        return path ? [{ path, pos: posOf(y, n, pointer('/manifests', i)) }] : [];
+      })
+    : undefined;
+  return {
+    config: {
+      file: CONFIG_FILE,
+      policy: readPolicy(y, policyEntry?.value),
+      policyPos: policyEntry ? posOf(y, policyEntry.keyNode, '/policy') : undefined,
+      manifestRoots,
+    },
+    findings: read.findings,
+  };
+}

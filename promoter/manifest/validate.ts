@@ -1,0 +1,72 @@
+/**
+ * `validate`: load the manifests of a directory, run the schema and meaning checks, and — with a base
+ * revision — the change checks. Policy comes from the base revision when there is one, so a change
+ * cannot loosen the rules it is judged by.
+ */
+import { stat } from 'node:fs/promises';
+import { GitTree } from '../adapters/git/git-tree.js';
+import { FsTree } from '../adapters/tree/fs-tree.js';
+import { compareFindings, type Finding } from '../domain/finding.js';
+import type { ManifestSet } from '../domain/manifest-model.js';
+import { InputError, PathNotFoundError } from '../errors.js';
+import { checkChanges } from './check-changes.js';
+import { checkFileManifests } from './check-files.js';
+import { checkImageManifests } from './check-images.js';
+import { checkPolicy } from './check-policy.js';
+import { loadManifests } from './load.js';
+
+/** Options of a validation run. */
+export interface ValidateOptions {
+  /** A git revision to compare against (the pull request's base). */
+  base?: string;
+}
+
+/** What validation found, and what it looked at. */
+export interface ValidateResult {
+  findings: Finding[];
+  head: ManifestSet;
+  /** The commit the base revision resolved to, when one was given. */
+  baseCommit: string | undefined;
+}
+
+/** Every check that needs only one revision of the manifests. */
+export function checkManifestSet(set: ManifestSet, policySource: ManifestSet = set): Finding[] {
+  const { policy, file } = policySource.config;
+  return [
+    ...checkImageManifests(set.images),
+    ...checkFileManifests(set.files),
+    ...checkPolicy(policy, file ?? 'promoter.yaml', set.images, set.files),
+  ];
+}
+
+async function requireDirectory(dir: string): Promise<void> {
+  let s: import('node:fs').Stats;
+  try {
+    s = await stat(dir);
+  } catch (err) {
+    throw new PathNotFoundError(`${dir} does not exist`, { cause: err });
+  }
+  if (!s.isDirectory()) throw new InputError(`${dir} is not a directory`);
+}
+
+/** Validates the manifest repository in `dir` (optionally against a base revision). */
+export async function validateDirectory(dir: string, opts: ValidateOptions = {}): Promise<ValidateResult> {
+  await requireDirectory(dir);
+  const head = await loadManifests(new FsTree(dir));
+  const findings = [...head.findings];
+  let base: ManifestSet | undefined;
+  let baseCommit: string | undefined;
+  if (opts.base !== undefined) {
+    const tree = await GitTree.open(dir, opts.base);
+    try {
+      base = (await loadManifests(tree, { allowEmpty: true })).set;
+      baseCommit = tree.commit;
+    } finally {
+      await tree.close();
+    }
+    findings.push(...checkChanges(base, head.set));
+  }
+  findings.push(...checkManifestSet(head.set, base ?? head.set));
+  findings.sort(compareFindings);
+  return { findings, head: head.set, baseCommit };
+}

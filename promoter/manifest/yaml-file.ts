@@ -1,0 +1,203 @@
+/**
+ * Safe YAML reading: hostile input (binary data, alias bombs, deep nesting, duplicate keys, several
+ * documents) becomes findings with a location, never a crash, a hang or unbounded memory.
+ */
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type Scalar,
+} from 'yaml';
+import { type Finding, filePos, finding, type SourcePos } from '../domain/finding.js';
+import type { FindingCode } from '../domain/finding-codes.js';
+
+/** The largest manifest file read; the real k8s.io images lists are about 1 MB. */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
+/** How many alias expansions one document may use (the yaml package's default guard). */
+const MAX_ALIAS_COUNT = 100;
+
+/** A parsed YAML file with what is needed to locate its nodes. */
+export interface YamlFile {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  /** The document as plain data (aliases expanded, within the limit). */
+  data: unknown;
+}
+
+/** The result of reading one YAML file: the parsed file when usable, and what was wrong. */
+export interface YamlReadResult {
+  yaml: YamlFile | undefined;
+  findings: Finding[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes manifest bytes as UTF-8 text (dropping a BOM), or explains why they are not text. */
+export function decodeText(bytes: Buffer): string | { problem: string } {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return { problem: `binary content (NUL byte at offset ${nul})` };
+  try {
+    const text = utf8.decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return { problem: 'not valid UTF-8 text' };
+  }
+}
+
+/** The finding for a file that is not UTF-8 text. */
+export function notText(file: string, problem: string): Finding {
+  return finding('file-not-text', filePos(file), `${file} is ${problem}`);
+}
+
+function yamlErrorCode(code: string): FindingCode {
+  if (code === 'DUPLICATE_KEY') return 'yaml-duplicate-key';
+  if (code === 'MULTIPLE_DOCS') return 'yaml-multiple-documents';
+  if (code === 'RESOURCE_EXHAUSTION') return 'yaml-alias-limit';
+  return 'yaml-syntax';
+}
+
+function firstLine(message: string): string {
+  const nl = message.indexOf('\n');
+  return (nl < 0 ? message : message.slice(0, nl)).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Parses `bytes` of `file` as a single YAML document. */
+export function parseYamlFile(file: string, bytes: Buffer | string): YamlReadResult {
+  const text = typeof bytes === 'string' ? bytes : decodeText(bytes);
+  if (typeof text !== 'string') {
+    return { yaml: undefined, findings: [notText(file, text.problem)] };
+  }
+  const lines = new LineCounter();
+  const at = (offset: number): SourcePos => {
+    const { line, col } = lines.linePos(offset);
+    return { file, line, column: col, path: '' };
+  };
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  } catch (err) {
+    return { yaml: undefined, findings: [tooDeepOrRethrow(err, file)] };
+  }
+  const findings = doc.errors.map((e) => finding(yamlErrorCode(e.code), at(e.pos[0]), firstLine(e.message)));
+  if (findings.length > 0) return { yaml: undefined, findings };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError || (err instanceof Error && /alias/i.test(err.message))) {
+      const message = `too many YAML aliases (more than ${MAX_ALIAS_COUNT} expansions): refusing to expand`;
+      return { yaml: undefined, findings: [finding('yaml-alias-limit', filePos(file), message)] };
+    }
+    return { yaml: undefined, findings: [tooDeepOrRethrow(err, file)] };
+  }
+  return { yaml: { file, doc, lines, data }, findings: [] };
+}
+
+function tooDeepOrRethrow(err: unknown, file: string): Finding {
+  if (err instanceof RangeError) {
+    return finding('yaml-too-deep', filePos(file), `${file} is nested too deeply to process`);
+  }
+  throw err;
+}
+
+/** Escapes one JSON-pointer segment. */
+export function pointerSegment(segment: string | number): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Appends segments to a JSON pointer. */
+export function pointer(base: string, ...segments: (string | number)[]): string {
+  return base + segments.map((s) => `/${pointerSegment(s)}`).join('');
+}
+
+/** The position of `node` (or of the document start) in `y`, labelled with the JSON pointer `path`. */
+export function posOf(y: YamlFile, node: Node | null | undefined, path: string): SourcePos {
+  const offset = node?.range?.[0] ?? 0;
+  const { line, col } = y.lines.linePos(offset);
+  return { file: y.file, line, column: col, path };
+}
+
+/** Follows an alias to the node it names; other nodes are returned as they are. */
+export function resolve(y: YamlFile, node: unknown): Node | undefined {
+  if (isAlias(node)) return node.resolve(y.doc) ?? undefined;
+  return (node ?? undefined) as Node | undefined;
+}
+
+/** A key/value pair of a mapping whose key is a scalar. */
+export interface MapEntry {
+  key: string;
+  keyNode: Scalar;
+  value: Node | undefined;
+}
+
+/** The scalar-keyed entries of a mapping node (empty when `node` is not a mapping). */
+export function mapEntries(y: YamlFile, node: unknown): MapEntry[] {
+  const map = resolve(y, node);
+  if (!isMap(map)) return [];
+  const out: MapEntry[] = [];
+  for (const pair of map.items) {
+    if (!isScalar(pair.key)) continue;
+    out.push({ key: String(pair.key.value), keyNode: pair.key, value: resolve(y, pair.value) });
+  }
+  return out;
+}
+
+/** The entry with key `key`, if the mapping has one. */
+export function mapEntry(y: YamlFile, node: unknown, key: string): MapEntry | undefined {
+  return mapEntries(y, node).find((e) => e.key === key);
+}
+
+/** The items of a sequence node (empty when `node` is not a sequence). */
+export function seqItems(y: YamlFile, node: unknown): Node[] {
+  const seq = resolve(y, node);
+  if (!isSeq(seq)) return [];
+  return seq.items.map((item) => resolve(y, item)).filter((n): n is Node => n !== undefined);
+}
+
+/** The string value of a scalar node, or undefined for anything else. */
+export function scalarString(node: unknown): string | undefined {
+  return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+}
+
+/** The boolean value of a scalar node, or undefined. */
+export function scalarBool(node: unknown): boolean | undefined {
+  return isScalar(node) && typeof node.value === 'boolean' ? node.value : undefined;
+}
+
+/** Finds the node at a JSON pointer, or the deepest node on the way when the path does not exist. */
+export function nodeAtPointer(y: YamlFile, path: string): Node | undefined {
+  const segments =
+    path === ''
+      ? []
+      : path
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let node = resolve(y, y.doc.contents);
+  for (const seg of segments) {
+    if (isSeq(node)) {
+      const next = node.items[Number(seg)];
+      if (next === undefined) return node;
+      node = resolve(y, next);
+    } else if (isMap(node)) {
+      const entry = mapEntry(y, node, seg);
+      if (!entry) return node;
+      node = entry.value ?? entry.keyNode;
+    } else {
+      return node;
+    }
+  }
+  return node;
+}
+
+/** The key node of `key` inside the mapping at `path`, for findings about a field name. */
+export function keyNodeAt(y: YamlFile, path: string, key: string): Node | undefined {
+  return mapEntry(y, nodeAtPointer(y, path), key)?.keyNode;
+}
