@@ -20,6 +20,9 @@ export interface Layouts {
   plain: string[];
 }
 
+/** The file name of a kpromo thin manifest. */
+export const THIN_MANIFEST = 'promoter-manifest.yaml';
+
 const LAYOUT_DIRS = new Set(['images', 'manifests', 'filestores']);
 const SKIPPED_DIRS = new Set(['node_modules']);
 
@@ -47,6 +50,17 @@ async function looksLikePlainManifest(
   }
 }
 
+/** The projects of a directory's manifests/ that hold a thin manifest (promoter-manifest.yaml). */
+export async function thinProjects(tree: TreeReader, dir: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const e of (await tree.list(joinTreePath(dir, 'manifests'))) ?? []) {
+    if (e.kind !== 'dir') continue;
+    if ((await tree.stat(joinTreePath(dir, 'manifests', e.name, THIN_MANIFEST))) !== undefined)
+      out.add(e.name);
+  }
+  return out;
+}
+
 /** Classifies one candidate directory, adding what it holds to `out`. Returns true when it held anything. */
 async function classifyDir(
   tree: TreeReader,
@@ -55,7 +69,8 @@ async function classifyDir(
   out: Layouts,
 ): Promise<boolean> {
   let found = false;
-  if (hasDir(entries, 'manifests') && hasDir(entries, 'images')) {
+  const thin = hasDir(entries, 'images') || (await thinProjects(tree, dir)).size > 0;
+  if (hasDir(entries, 'manifests') && thin) {
     out.thin.push(dir);
     found = true;
   }

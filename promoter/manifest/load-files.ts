@@ -1,8 +1,8 @@
 /** Loads kpromo file-promotion trees: filestores/<p>/filepromoter-manifest.yaml + manifests/<p>/**.yaml. */
 import { filePos, finding } from '../domain/finding.js';
 import type { FileManifest } from '../domain/manifest-model.js';
-import { isYamlName } from './layout.js';
-import type { Loaded } from './load-images.js';
+import { isYamlName, THIN_MANIFEST, thinProjects } from './layout.js';
+import { type Loaded, loadEach } from './load-images.js';
 import { readFiles, readFilestores } from './read-file-parts.js';
 import { readManifestFile } from './read-yaml.js';
 import { joinTreePath, type TreeReader } from './tree.js';
@@ -31,6 +31,7 @@ async function loadFileProject(
   alsoThin: boolean,
   out: Loaded<FileManifest>,
 ): Promise<void> {
+  // manifests/<project>/ of a thin image project: its promoter-manifest.yaml belongs to the images.
   const file = hasFilestores
     ? joinTreePath(root, 'filestores', project, 'filepromoter-manifest.yaml')
     : undefined;
@@ -53,8 +54,7 @@ async function loadFileProject(
       manifest.filestoresPos = posOf(read.yaml, entry?.keyNode, '/filestores');
     }
   }
-  // In a tree that is also a thin image tree, promoter-manifest.yaml belongs to the images.
-  const skip = (p: string) => alsoThin && p.endsWith('/promoter-manifest.yaml');
+  const skip = (p: string) => alsoThin && p === joinTreePath(root, 'manifests', project, THIN_MANIFEST);
   for (const list of await yamlFilesBelow(tree, joinTreePath(root, 'manifests', project), skip)) {
     const read = await readManifestFile(tree, list, 'files');
     out.filesRead.push(list);
@@ -93,25 +93,23 @@ async function loadFileProject(
   if (file || manifest.fileLists.length > 0) out.manifests.push(manifest);
 }
 
-/** Loads every project of a file tree rooted at `root`. */
-export async function loadFileTree(
-  tree: TreeReader,
-  root: string,
-  alsoThin: boolean,
-  out: Loaded<FileManifest>,
-): Promise<void> {
+/**
+ * Loads every project of a file tree rooted at `root`. In a root that is also a thin image tree, the
+ * manifests/<project>/ directories of image projects are not file lists unless the project has filestores.
+ */
+export async function loadFileTree(tree: TreeReader, root: string, out: Loaded<FileManifest>): Promise<void> {
   const withStores = new Set<string>();
   for (const e of (await tree.list(joinTreePath(root, 'filestores'))) ?? []) {
     if (e.kind !== 'dir') continue;
     const path = joinTreePath(root, 'filestores', e.name, 'filepromoter-manifest.yaml');
     if ((await tree.stat(path))?.kind === 'file') withStores.add(e.name);
   }
+  const imageProjects = await thinProjects(tree, root);
   const projects = new Set(withStores);
-  if (!alsoThin) {
-    for (const e of (await tree.list(joinTreePath(root, 'manifests'))) ?? [])
-      if (e.kind === 'dir') projects.add(e.name);
+  for (const e of (await tree.list(joinTreePath(root, 'manifests'))) ?? []) {
+    if (e.kind === 'dir' && !imageProjects.has(e.name)) projects.add(e.name);
   }
-  for (const project of [...projects].sort()) {
-    await loadFileProject(tree, root, project, withStores.has(project), alsoThin, out);
-  }
+  await loadEach([...projects].sort(), out, (project, part) =>
+    loadFileProject(tree, root, project, withStores.has(project), imageProjects.has(project), part),
+  );
 }

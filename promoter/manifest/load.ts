@@ -43,7 +43,7 @@ export async function loadManifests(
   for (const root of layouts.thin) await loadThinTree(tree, root, images);
   for (const file of layouts.plain) await loadPlainManifest(tree, file, images);
   const files: Loaded<FileManifest> = { manifests: [], findings, filesRead: images.filesRead };
-  for (const root of layouts.files) await loadFileTree(tree, root, layouts.thin.includes(root), files);
+  for (const root of layouts.files) await loadFileTree(tree, root, files);
   return {
     set: { config, images: images.manifests, files: files.manifests, filesRead: images.filesRead },
     layouts,

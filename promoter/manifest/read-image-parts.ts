@@ -1,4 +1,6 @@
 /** Turns the YAML of `registries:` and `images:` into the manifest model, keeping every position. */
+
+import { isMap } from 'yaml';
 import { DIGEST_PATTERN, type Digest } from '../domain/digest.js';
 import { type Finding, finding } from '../domain/finding.js';
 import type { DigestSpec, ImageSpec, RegistrySpec, TagSpec } from '../domain/manifest-model.js';
@@ -8,6 +10,7 @@ import {
   mapEntry,
   pointer,
   posOf,
+  resolve,
   scalarBool,
   scalarString,
   seqItems,
@@ -47,9 +50,11 @@ export function readImages(y: YamlFile, node: unknown, path: string): ImageSpec[
     const nameEntry = mapEntry(y, item, 'name');
     const name = scalarString(nameEntry?.value);
     if (name === undefined) return;
+    const dmap = resolve(y, mapEntry(y, item, 'dmap')?.value);
+    if (!isMap(dmap)) return; // the schema reported the missing or mistyped dmap
     const digests: DigestSpec[] = [];
     const dmapPath = pointer(path, i, 'dmap');
-    for (const e of mapEntries(y, mapEntry(y, item, 'dmap')?.value)) {
+    for (const e of mapEntries(y, dmap)) {
       if (!DIGEST_PATTERN.test(e.key)) continue;
       const digestPath = pointer(dmapPath, e.key);
       digests.push({

@@ -107,7 +107,7 @@ function toFinding(y: YamlFile, e: ErrorObject): Finding | undefined {
       return undefined; // the nested error, which names the key, is reported instead
     default: {
       const code = (e.parentSchema?.['x-finding'] as FindingCode | undefined) ?? 'invalid-value';
-      const keyName = params.propertyName as string | undefined;
+      const keyName = e.propertyName;
       if (keyName !== undefined) {
         const pos = posOf(y, keyNodeAt(y, here, keyName), pointer(here, keyName));
         return finding(code, pos, annotatedMessage(code, keyName));

@@ -14,6 +14,7 @@ import { checkFileManifests } from './check-files.js';
 import { checkImageManifests } from './check-images.js';
 import { checkPolicy } from './check-policy.js';
 import { loadManifests } from './load.js';
+import type { TreeReader } from './tree.js';
 
 /** Options of a validation run. */
 export interface ValidateOptions {
@@ -49,24 +50,32 @@ async function requireDirectory(dir: string): Promise<void> {
   if (!s.isDirectory()) throw new InputError(`${dir} is not a directory`);
 }
 
-/** Validates the manifest repository in `dir` (optionally against a base revision). */
+/** Validates the manifests in `head`, and the change from `base` when given (any TreeReader). */
+export async function validateTrees(
+  head: TreeReader,
+  base?: TreeReader,
+): Promise<{ findings: Finding[]; head: ManifestSet }> {
+  const loaded = await loadManifests(head);
+  const findings = [...loaded.findings];
+  let baseSet: ManifestSet | undefined;
+  if (base) {
+    baseSet = (await loadManifests(base, { allowEmpty: true })).set;
+    findings.push(...checkChanges(baseSet, loaded.set));
+  }
+  findings.push(...checkManifestSet(loaded.set, baseSet ?? loaded.set));
+  findings.sort(compareFindings);
+  return { findings, head: loaded.set };
+}
+
+/** Validates the manifest repository in `dir` (optionally against a base revision of its git repository). */
 export async function validateDirectory(dir: string, opts: ValidateOptions = {}): Promise<ValidateResult> {
   await requireDirectory(dir);
-  const head = await loadManifests(new FsTree(dir));
-  const findings = [...head.findings];
-  let base: ManifestSet | undefined;
-  let baseCommit: string | undefined;
-  if (opts.base !== undefined) {
-    const tree = await GitTree.open(dir, opts.base);
-    try {
-      base = (await loadManifests(tree, { allowEmpty: true })).set;
-      baseCommit = tree.commit;
-    } finally {
-      await tree.close();
-    }
-    findings.push(...checkChanges(base, head.set));
+  const headTree = new FsTree(dir);
+  if (opts.base === undefined) return { ...(await validateTrees(headTree)), baseCommit: undefined };
+  const baseTree = await GitTree.open(dir, opts.base);
+  try {
+    return { ...(await validateTrees(headTree, baseTree)), baseCommit: baseTree.commit };
+  } finally {
+    await baseTree.close();
   }
-  findings.push(...checkManifestSet(head.set, base ?? head.set));
-  findings.sort(compareFindings);
-  return { findings, head: head.set, baseCommit };
 }

@@ -15,6 +15,7 @@ import {
 } from 'yaml';
 import { type Finding, filePos, finding, type SourcePos } from '../domain/finding.js';
 import type { FindingCode } from '../domain/finding-codes.js';
+import { prescanYaml } from './yaml-prescan.js';
 
 /** The largest manifest file read; the real k8s.io images lists are about 1 MB. */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
@@ -59,7 +60,7 @@ export function notText(file: string, problem: string): Finding {
 function yamlErrorCode(code: string): FindingCode {
   if (code === 'DUPLICATE_KEY') return 'yaml-duplicate-key';
   if (code === 'MULTIPLE_DOCS') return 'yaml-multiple-documents';
-  if (code === 'RESOURCE_EXHAUSTION') return 'yaml-alias-limit';
+  if (code === 'RESOURCE_EXHAUSTION') return 'yaml-too-deep';
   return 'yaml-syntax';
 }
 
@@ -79,13 +80,31 @@ export function parseYamlFile(file: string, bytes: Buffer | string): YamlReadRes
     const { line, col } = lines.linePos(offset);
     return { file, line, column: col, path: '' };
   };
+  const problem = prescanYaml(text);
+  if (problem) {
+    const code = problem.kind === 'too-deep' ? 'yaml-too-deep' : 'yaml-syntax';
+    return {
+      yaml: undefined,
+      findings: [
+        finding(code, { file, line: problem.line, column: problem.column, path: '' }, problem.message),
+      ],
+    };
+  }
   let doc: Document.Parsed;
   try {
     doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
   } catch (err) {
     return { yaml: undefined, findings: [tooDeepOrRethrow(err, file)] };
   }
-  const findings = doc.errors.map((e) => finding(yamlErrorCode(e.code), at(e.pos[0]), firstLine(e.message)));
+  const findings: Finding[] = [];
+  for (const e of doc.errors) {
+    const code = yamlErrorCode(e.code);
+    // After the first syntax error the parser's further complaints are mostly its consequences.
+    if (code === 'yaml-syntax' && findings.some((f) => f.code === 'yaml-syntax')) continue;
+    if (code === 'yaml-too-deep')
+      findings.push(finding(code, filePos(file), `${file} is nested too deeply to process`));
+    else findings.push(finding(code, at(e.pos[0]), firstLine(e.message)));
+  }
   if (findings.length > 0) return { yaml: undefined, findings };
   let data: unknown;
   try {
