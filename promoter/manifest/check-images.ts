@@ -26,10 +26,46 @@ function short(d: Digest): string {
 }
 
 /**
+ * Collects overlapping edges: a tag aimed at two digests. Each side gets a finding (so a pull request
+ * annotates the line it added, whichever side that is), however many destinations share the conflict.
+ */
+class Conflicts {
+  private readonly sides = new Map<
+    string,
+    { tag: string; mine: TagTarget; other: TagTarget; where: string[] }
+  >();
+
+  /** Records that `tag` is aimed at `a` and at `b` on destination (or image) `where`. */
+  add(tag: string, a: TagTarget, b: TagTarget, where: string): void {
+    this.side(tag, a, b, where);
+    this.side(tag, b, a, where);
+  }
+
+  private side(tag: string, mine: TagTarget, other: TagTarget, where: string): void {
+    const key = `${at(mine.pos)}:${mine.pos.column}`;
+    const entry = this.sides.get(key) ?? { tag, mine, other, where: [] };
+    if (!entry.where.includes(where)) entry.where.push(where);
+    this.sides.set(key, entry);
+  }
+
+  /** One tag-conflict finding per side. */
+  findings(): Finding[] {
+    return [...this.sides.values()].map(({ tag, mine, other, where }) => {
+      const dest = where.length === 1 ? where[0] : `${where[0]} and ${where.length - 1} more destinations`;
+      return finding(
+        'tag-conflict',
+        mine.pos,
+        `tag "${tag}" is aimed at ${mine.digest} here and at ${other.digest} at ${at(other.pos)}: ${dest} would get two digests for one tag (overlapping edges)`,
+      );
+    });
+  }
+}
+
+/**
  * Merges the entries of one manifest's images by name, reporting duplicates and conflicts inside the
  * file. Returns name → tag map.
  */
-function mergeImages(m: ImageManifest, out: Finding[]): Map<string, TagMap> {
+function mergeImages(m: ImageManifest, conflicts: Conflicts, out: Finding[]): Map<string, TagMap> {
   const byName = new Map<string, TagMap>();
   const firstEntry = new Map<string, SourcePos>();
   for (const image of m.images) {
@@ -68,17 +104,9 @@ function mergeImages(m: ImageManifest, out: Finding[]): Map<string, TagMap> {
         }
         seenHere.add(t.tag);
         const prior = tags.get(t.tag);
-        if (!prior) {
-          tags.set(t.tag, { digest: d.digest, pos: t.pos });
-        } else if (prior.digest !== d.digest) {
-          out.push(
-            finding(
-              'tag-conflict',
-              t.pos,
-              `tag "${t.tag}" of image "${image.name}" is aimed at ${d.digest} here and at ${prior.digest} at ${at(prior.pos)} (overlapping edges)`,
-            ),
-          );
-        }
+        const here = { digest: d.digest, pos: t.pos };
+        if (!prior) tags.set(t.tag, here);
+        else if (prior.digest !== d.digest) conflicts.add(t.tag, here, prior, `image "${image.name}"`);
       }
     }
   }
@@ -91,46 +119,17 @@ interface Contribution {
 }
 
 /** Cross-checks every destination repository that more than one (manifest, image) promotes to. */
-function crossConflicts(byPath: Map<string, Contribution[]>, out: Finding[]): void {
-  // One finding per conflicting tag position, however many destinations share the conflict.
-  const conflicts = new Map<
-    string,
-    { pos: SourcePos; tag: string; mine: Digest; other: TagTarget; paths: string[] }
-  >();
+function crossConflicts(byPath: Map<string, Contribution[]>, conflicts: Conflicts): void {
   for (const [path, contributions] of byPath) {
     if (contributions.length < 2) continue;
     const claimed = new Map<string, TagTarget>();
     for (const c of contributions) {
       for (const [tag, target] of c.tags) {
         const prior = claimed.get(tag);
-        if (!prior) {
-          claimed.set(tag, target);
-          continue;
-        }
-        if (prior.digest === target.digest) continue;
-        const key = `${at(target.pos)}:${target.pos.column}`;
-        const entry = conflicts.get(key) ?? {
-          pos: target.pos,
-          tag,
-          mine: target.digest,
-          other: prior,
-          paths: [],
-        };
-        entry.paths.push(path);
-        conflicts.set(key, entry);
+        if (!prior) claimed.set(tag, target);
+        else if (prior.digest !== target.digest) conflicts.add(tag, target, prior, path);
       }
     }
-  }
-  for (const c of conflicts.values()) {
-    const where =
-      c.paths.length === 1 ? c.paths[0] : `${c.paths[0]} and ${c.paths.length - 1} more destinations`;
-    out.push(
-      finding(
-        'tag-conflict',
-        c.pos,
-        `${where}:${c.tag} is aimed at ${c.mine} here and at ${c.other.digest} by ${at(c.other.pos)} (overlapping edges)`,
-      ),
-    );
   }
 }
 
@@ -138,6 +137,7 @@ function crossConflicts(byPath: Map<string, Contribution[]>, out: Finding[]): vo
 export function checkImageManifests(manifests: ImageManifest[]): Finding[] {
   const out: Finding[] = [];
   const byPath = new Map<string, Contribution[]>();
+  const conflicts = new Conflicts();
   for (const m of manifests) {
     const endpoints = m.registries.map((r) => ({
       key: normalizeRegistryName(r.name),
@@ -145,7 +145,7 @@ export function checkImageManifests(manifests: ImageManifest[]): Finding[] {
       pos: r.pos,
     }));
     out.push(...endpointFindings(endpoints, m.registriesPos, 'registry'));
-    const merged = mergeImages(m, out);
+    const merged = mergeImages(m, conflicts, out);
     const dests = [...new Set(endpoints.filter((e) => !e.src).map((e) => e.key))];
     for (const [name, tags] of merged) {
       if (tags.size === 0) continue;
@@ -158,6 +158,7 @@ export function checkImageManifests(manifests: ImageManifest[]): Finding[] {
       }
     }
   }
-  crossConflicts(byPath, out);
+  crossConflicts(byPath, conflicts);
+  out.push(...conflicts.findings());
   return out;
 }

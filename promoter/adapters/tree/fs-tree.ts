@@ -1,4 +1,5 @@
 /** TreeReader over a directory on the local disk. */
+import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileTooLargeError, InputError, PathNotFoundError } from '../../errors.js';
@@ -59,9 +60,12 @@ export class FsTree implements TreeReader {
     const abs = this.abs(path);
     let handle: import('node:fs/promises').FileHandle;
     try {
-      handle = await open(abs, 'r');
+      // O_NOFOLLOW: a manifest that is a symbolic link is never read through.
+      handle = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (err) {
       if (isNotFound(err)) throw new PathNotFoundError(`${abs} does not exist`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code === 'ELOOP')
+        throw new InputError(`${abs} is a symbolic link`, { cause: err });
       throw new InputError(`opening ${abs}: ${(err as Error).message}`, { cause: err });
     }
     try {

@@ -197,12 +197,12 @@ const invalid: Case[] = [
   {
     name: 'tag aimed at two digests in one file',
     files: repo(images(imagesYaml({ app: { a: ['v1'], b: ['v1'] } }))),
-    expect: [`tag-conflict@${I}:4:81`],
+    expect: [`tag-conflict@${I}:3:81`, `tag-conflict@${I}:4:81`],
   },
   {
     name: 'tag aimed at two digests by two projects (overlapping edge)',
     files: repo(thinProject('zzz', 'gcr.io/k8s-staging-zzz', [DESTS[1]!], { app: { b: ['v1'] } })),
-    expect: ['tag-conflict@images/zzz/images.yaml:3:81'],
+    expect: ['tag-conflict@images/zzz/images.yaml:3:81', `tag-conflict@${I}:3:81`],
   },
   {
     name: 'overlapping edge through registry/name spelling (images + kubernetes/app = images/kubernetes + app)',
@@ -526,14 +526,17 @@ describe('severity follows the base policy', () => {
     expect(found.find((f) => f.code === 'tag-moved')?.severity).toBe('error');
   });
 
-  it('reports one tag conflict per tag, however many destinations share it', async () => {
+  it('reports a tag conflict once per side, however many destinations share it', async () => {
     const many = Array.from({ length: 20 }, (_, i) => `r${i}.example.com/prod`);
     const files = {
       ...thinProject('p1', 'gcr.io/s1', many, { app: { [D]: ['v1'] } }),
       ...thinProject('p2', 'gcr.io/s2', many, { app: { [D2]: ['v1'] } }),
     };
     const conflicts = (await validateFiles(files)).filter((f) => f.code === 'tag-conflict');
-    expect(conflicts).toHaveLength(1);
-    expect(conflicts[0]!.message).toContain('and 19 more destinations');
+    expect(conflicts.map(brief).sort()).toEqual([
+      'tag-conflict@images/p1/images.yaml:3:81',
+      'tag-conflict@images/p2/images.yaml:3:81',
+    ]);
+    for (const c of conflicts) expect(c.message).toContain('and 19 more destinations');
   });
 });
