@@ -15,9 +15,7 @@ export function shaOf(label: string): string {
 
 /** A thin manifest's registries: the first is the source. */
 export function registriesYaml(src: string, dests: string[]): string {
-  return (
-    ['registries:', `- name: ${src}`, '  src: true', ...dests.map((d) => `- name: ${d}`)].join('\n') + '\n'
-  );
+  return `${['registries:', `- name: ${src}`, '  src: true', ...dests.map((d) => `- name: ${d}`)].join('\n')}\n`;
 }
 
 /** An images.yaml from `{ image: { digestLabel: [tags] } }`. */
