@@ -1,4 +1,4 @@
-/** Jest runs TypeScript through swc as native ES modules (node --experimental-vm-modules). */
+/** Jest runs the TypeScript tests as native ES modules (node --experimental-vm-modules) through ts-jest. */
 export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
@@ -6,14 +6,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-        module: { type: 'es6' },
-        sourceMaps: 'inline',
-      },
-    ],
+    // isolatedModules (tsconfig) makes ts-jest transpile only; `npm run typecheck` type-checks everything.
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }],
   },
   testTimeout: 30000,
 };

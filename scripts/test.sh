@@ -9,4 +9,4 @@ bash scripts/install-test-deps.sh
 npm run -s build
 npm run -s typecheck
 npm run -s lint
-node --disable-warning=ExperimentalWarning --experimental-vm-modules node_modules/jest/bin/jest.js "$@"
+npm run -s test:unit -- "$@"

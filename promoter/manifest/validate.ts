@@ -3,6 +3,7 @@
  * revision — the change checks. Policy comes from the base revision when there is one, so a change
  * cannot loosen the rules it is judged by.
  */
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { GitTree } from '../adapters/git/git-tree.js';
 import { FsTree } from '../adapters/tree/fs-tree.js';
@@ -41,7 +42,7 @@ export function checkManifestSet(set: ManifestSet, policySource: ManifestSet = s
 }
 
 async function requireDirectory(dir: string): Promise<void> {
-  let s: import('node:fs').Stats;
+  let s: Stats;
   try {
     s = await stat(dir);
   } catch (err) {

@@ -2,9 +2,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
-export const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
+export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
 /** The path package.json's `bin.promoter` names. */
 export function binPath(): string {

@@ -1,6 +1,6 @@
 /** TreeReader over a directory on the local disk. */
-import { constants } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { constants, type Dirent } from 'node:fs';
+import { type FileHandle, lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileTooLargeError, InputError, PathNotFoundError } from '../../errors.js';
 import type { TreeEntry, TreeEntryKind, TreeReader } from '../../manifest/tree.js';
@@ -34,7 +34,7 @@ export class FsTree implements TreeReader {
   }
 
   async list(dir: string): Promise<TreeEntry[] | undefined> {
-    let dirents: import('node:fs').Dirent[];
+    let dirents: Dirent[];
     try {
       dirents = await readdir(this.abs(dir), { withFileTypes: true });
     } catch (err) {
@@ -58,7 +58,7 @@ export class FsTree implements TreeReader {
 
   async read(path: string, maxBytes: number): Promise<Buffer> {
     const abs = this.abs(path);
-    let handle: import('node:fs/promises').FileHandle;
+    let handle: FileHandle;
     try {
       // O_NOFOLLOW: a manifest that is a symbolic link is never read through.
       handle = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);

@@ -11,19 +11,10 @@ import { readImages, readRegistries } from '../../../promoter/manifest/read-imag
 import { readRegistriesFast } from '../../../promoter/manifest/registries-fast-path.js';
 import { matchesSchema } from '../../../promoter/manifest/schema-check.js';
 import { mapEntry, parseYamlFile, posOf } from '../../../promoter/manifest/yaml-file.js';
+import { ROOT } from '../../helpers/cli.js';
 import { digestOf } from '../../helpers/manifests.js';
 
-const CORPUS = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'corpus',
-  'k8s.io',
-  'registry.k8s.io',
-);
+const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'k8s.io', 'registry.k8s.io');
 
 function fullImages(text: string) {
   const { yaml } = parseYamlFile('f.yaml', text);
