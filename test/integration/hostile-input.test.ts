@@ -2,9 +2,9 @@
  * Hostile inputs (test/fixtures/hostile): each must give its findings or a clean exit 2 — never a stack
  * trace, a hang (time limit) or unbounded memory (256 MB heap cap).
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ROOT, runCli } from '../helpers/cli.js';
 
@@ -35,6 +35,7 @@ function generate(dir: string, g: Generate): void {
   if (g.kind === 'repeat') text = g.text!.repeat(g.times!);
   else if (g.kind === 'nest') text = g.prefix! + g.open!.repeat(g.depth!) + g.close!.repeat(g.depth!);
   else text = Array.from({ length: g.depth! }, (_, i) => `${'  '.repeat(i)}${g.line!}\n`).join('');
+  mkdirSync(dirname(join(dir, g.path)), { recursive: true });
   writeFileSync(join(dir, g.path), text);
 }
 
