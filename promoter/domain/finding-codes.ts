@@ -26,6 +26,10 @@ export const FINDING_CODES = {
     summary: 'a manifest file holds more than one YAML document',
   },
   'yaml-alias-limit': { severity: 'error', summary: 'too many YAML aliases (a resource-exhaustion attack)' },
+  'number-as-text': {
+    severity: 'warning',
+    summary: 'an unquoted number where text belongs (a tag `1.10`), read as its text as kpromo does',
+  },
   'yaml-too-deep': { severity: 'error', summary: 'the YAML is nested too deeply to process' },
   // Structure (JSON Schema)
   'wrong-type': { severity: 'error', summary: 'a value has the wrong type' },

@@ -33,10 +33,11 @@ export function checkManifestText(
   content: Buffer | string,
   kind: SchemaKind,
 ): ManifestFileRead {
-  const parsed = parseYamlFile(path, content);
+  // promoter.yaml has numeric fields; the kpromo formats have none, and kpromo reads their numbers as text.
+  const parsed = parseYamlFile(path, content, { numbersAsText: kind !== 'promoter' });
   if (!parsed.yaml) return { yaml: undefined, findings: parsed.findings, schemaValid: false };
   const schema = schemaFindings(kind, parsed.yaml);
-  return { yaml: parsed.yaml, findings: schema, schemaValid: schema.length === 0 };
+  return { yaml: parsed.yaml, findings: [...parsed.findings, ...schema], schemaValid: schema.length === 0 };
 }
 
 /** Reads, parses and schema-checks `path` as a file of `kind`. */

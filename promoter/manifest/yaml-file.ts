@@ -12,6 +12,7 @@ import {
   type Node,
   parseDocument,
   type Scalar,
+  visit,
 } from 'yaml';
 import { type Finding, filePos, finding, type SourcePos } from '../domain/finding.js';
 import type { FindingCode } from '../domain/finding-codes.js';
@@ -69,8 +70,32 @@ function firstLine(message: string): string {
   return (nl < 0 ? message : message.slice(0, nl)).replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/** How a file's scalars are read. */
+export interface ParseOptions {
+  /**
+   * Read unquoted numbers (a tag `1.10`, a sha256 of digits) as their text, as kpromo's Go readers do for
+   * string fields, with a warning. For file kinds that have no numeric fields.
+   */
+  numbersAsText?: boolean;
+}
+
+/** Replaces plain-scalar numbers by their source text; returns a warning for each. */
+function numbersToText(doc: Document.Parsed, at: (offset: number) => SourcePos): Finding[] {
+  const out: Finding[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'number' || node.source === undefined) return;
+      const text = node.source;
+      node.value = text;
+      const message = `unquoted ${text} is a number in YAML; read as the string "${text}" (as kpromo does): quote it`;
+      out.push(finding('number-as-text', at(node.range?.[0] ?? 0), message));
+    },
+  });
+  return out;
+}
+
 /** Parses `bytes` of `file` as a single YAML document. */
-export function parseYamlFile(file: string, bytes: Buffer | string): YamlReadResult {
+export function parseYamlFile(file: string, bytes: Buffer | string, opts: ParseOptions = {}): YamlReadResult {
   const text = typeof bytes === 'string' ? bytes : decodeText(bytes);
   if (typeof text !== 'string') {
     return { yaml: undefined, findings: [notText(file, text.problem)] };
@@ -106,6 +131,7 @@ export function parseYamlFile(file: string, bytes: Buffer | string): YamlReadRes
     else findings.push(finding(code, at(e.pos[0]), firstLine(e.message)));
   }
   if (findings.length > 0) return { yaml: undefined, findings };
+  if (opts.numbersAsText) findings.push(...numbersToText(doc, at));
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -116,7 +142,7 @@ export function parseYamlFile(file: string, bytes: Buffer | string): YamlReadRes
     }
     return { yaml: undefined, findings: [tooDeepOrRethrow(err, file)] };
   }
-  return { yaml: { file, doc, lines, data }, findings: [] };
+  return { yaml: { file, doc, lines, data }, findings };
 }
 
 function tooDeepOrRethrow(err: unknown, file: string): Finding {
