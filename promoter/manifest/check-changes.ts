@@ -7,6 +7,7 @@ import type { Digest } from '../domain/digest.js';
 import { type Finding, filePos, finding, type SourcePos } from '../domain/finding.js';
 import type { FileManifest, ImageManifest, ManifestSet, Policy } from '../domain/manifest-model.js';
 import { normalizeRegistryName, repositoryPath } from '../domain/names.js';
+import { checkBlocks } from './check-blocks.js';
 import { normalizeBase } from './check-files.js';
 
 /** Which manifest entry put something on a destination. */
@@ -217,80 +218,6 @@ function reportRemovalsAndMoves(log: ChangeLog, policy: Policy, configFile: stri
   }
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function blockChanges(base: ManifestSet, head: ManifestSet, out: Finding[]): void {
-  const regKey = (m: ImageManifest) =>
-    m.registries.map((r) => `${normalizeRegistryName(r.name)}|${r.src}|${r.serviceAccount ?? ''}`).sort();
-  for (const m of head.images) {
-    const old = base.images.find((x) => x.file === m.file);
-    if (!old)
-      out.push(
-        finding(
-          'registries-changed',
-          m.registriesPos,
-          `new promoter manifest ${m.file}: its registries need owners' review`,
-        ),
-      );
-    else if (!sameJson(regKey(old), regKey(m)))
-      out.push(
-        finding(
-          'registries-changed',
-          m.registriesPos,
-          `registries of ${m.file} changed: needs owners' review`,
-        ),
-      );
-  }
-  for (const m of base.images) {
-    if (head.images.some((x) => x.file === m.file)) continue;
-    out.push(
-      finding(
-        'registries-changed',
-        filePos(m.file),
-        `promoter manifest ${m.file} was removed: its images stay on the mirrors, no longer managed; needs owners' review`,
-      ),
-    );
-  }
-  const storeKey = (m: FileManifest) =>
-    m.filestores.map((s) => `${normalizeBase(s.base)}|${s.src}|${s.serviceAccount ?? ''}`).sort();
-  for (const m of head.files) {
-    if (!m.file || !m.filestoresPos) continue;
-    const old = base.files.find((x) => x.file === m.file);
-    if (!old)
-      out.push(
-        finding(
-          'filestores-changed',
-          m.filestoresPos,
-          `new filestores manifest ${m.file}: its filestores need owners' review`,
-        ),
-      );
-    else if (!sameJson(storeKey(old), storeKey(m)))
-      out.push(
-        finding(
-          'filestores-changed',
-          m.filestoresPos,
-          `filestores of ${m.file} changed: needs owners' review`,
-        ),
-      );
-  }
-  const cfg = (s: ManifestSet) => ({
-    policy: s.config.policy,
-    roots: s.config.manifestRoots?.map((r) => r.path),
-  });
-  if (!sameJson(cfg(base), cfg(head))) {
-    const pos = head.config.policyPos ?? filePos(head.config.file ?? base.config.file ?? 'promoter.yaml');
-    out.push(
-      finding(
-        'policy-changed',
-        pos,
-        "promoter.yaml changed: needs owners' review; the base revision's policy applies to this change",
-      ),
-    );
-  }
-}
-
 /** Every finding about how `head` changes `base`, judged by the base revision's policy. */
 export function checkChanges(base: ManifestSet, head: ManifestSet): Finding[] {
   const policy = base.config.policy;
@@ -300,6 +227,6 @@ export function checkChanges(base: ManifestSet, head: ManifestSet): Finding[] {
   diffImages(base, head, log);
   diffFiles(base, head, policy, log, out);
   reportRemovalsAndMoves(log, policy, configFile, out);
-  blockChanges(base, head, out);
+  out.push(...checkBlocks(base, head));
   return out;
 }

@@ -13,7 +13,7 @@
 import type { Digest } from '../domain/digest.js';
 import type { ImageSpec, TagSpec } from '../domain/manifest-model.js';
 import { COMMENT_OR_BLANK, fastLines, QUOTED, scalarText, TRAIL } from './fast-scalars.js';
-import { pointer } from './yaml-file.js';
+import { pointer } from './json-pointer.js';
 
 /** What the fast path read: the plain data (for the schema check) and the model with positions. */
 export interface FastImages {

@@ -6,7 +6,7 @@ import { type Loaded, loadEach } from './load-images.js';
 import { readFiles, readFilestores } from './read-file-parts.js';
 import { readManifestFile } from './read-yaml.js';
 import { joinTreePath, type TreeReader } from './tree.js';
-import { mapEntry, posOf } from './yaml-file.js';
+import { mapEntry, posOf } from './yaml-nodes.js';
 
 /** Every YAML file below `dir`, recursively, sorted by path (kpromo's merge order). */
 async function yamlFilesBelow(

@@ -7,7 +7,7 @@ import { readImagesFile } from './read-images-file.js';
 import { readRegistriesFile } from './read-registries-file.js';
 import { readManifestFile } from './read-yaml.js';
 import { baseName, joinTreePath, type TreeReader } from './tree.js';
-import { mapEntry, posOf } from './yaml-file.js';
+import { mapEntry, posOf } from './yaml-nodes.js';
 
 /** What a loader produced: manifests, findings, and every file it read. */
 export interface Loaded<T> {

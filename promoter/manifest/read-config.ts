@@ -3,7 +3,9 @@ import type { Finding } from '../domain/finding.js';
 import { DEFAULT_POLICY, type Policy, type PromoterConfig } from '../domain/manifest-model.js';
 import { readManifestFile } from './read-yaml.js';
 import type { TreeReader } from './tree.js';
-import { mapEntry, pointer, posOf, scalarBool, scalarString, seqItems, type YamlFile } from './yaml-file.js';
+import { type YamlFile } from './yaml-file.js';
+import { pointer } from './json-pointer.js';
+import { mapEntry, posOf, scalarBool, scalarString, seqItems } from './yaml-nodes.js';
 
 /** The config file's name at the repository root. */
 export const CONFIG_FILE = 'promoter.yaml';

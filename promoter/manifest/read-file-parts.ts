@@ -1,7 +1,9 @@
 /** Turns the YAML of `filestores:` and `files:` into the manifest model, keeping every position. */
 import { type Finding, finding } from '../domain/finding.js';
 import type { FileSpec, FilestoreSpec } from '../domain/manifest-model.js';
-import { mapEntry, pointer, posOf, scalarBool, scalarString, seqItems, type YamlFile } from './yaml-file.js';
+import { type YamlFile } from './yaml-file.js';
+import { pointer } from './json-pointer.js';
+import { mapEntry, posOf, scalarBool, scalarString, seqItems } from './yaml-nodes.js';
 
 /** Reads a `filestores:` list; entries without a string base are skipped (the schema reported them). */
 export function readFilestores(y: YamlFile, node: unknown, path: string): FilestoreSpec[] {

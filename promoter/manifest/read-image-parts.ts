@@ -5,17 +5,9 @@ import { DIGEST_PATTERN, type Digest } from '../domain/digest.js';
 import { type Finding, finding } from '../domain/finding.js';
 import type { DigestSpec, ImageSpec, RegistrySpec, TagSpec } from '../domain/manifest-model.js';
 import { TAG_PATTERN } from '../domain/tag.js';
-import {
-  mapEntries,
-  mapEntry,
-  pointer,
-  posOf,
-  resolve,
-  scalarBool,
-  scalarString,
-  seqItems,
-  type YamlFile,
-} from './yaml-file.js';
+import { type YamlFile } from './yaml-file.js';
+import { pointer } from './json-pointer.js';
+import { mapEntries, mapEntry, posOf, resolve, scalarBool, scalarString, seqItems } from './yaml-nodes.js';
 
 /** Reads a `registries:` list; entries without a string name are skipped (the schema reported them). */
 export function readRegistries(y: YamlFile, node: unknown, path: string): RegistrySpec[] {

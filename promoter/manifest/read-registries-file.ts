@@ -6,7 +6,8 @@ import { checkManifestText, readManifestBytes } from './read-yaml.js';
 import { readRegistriesFast } from './registries-fast-path.js';
 import { matchesSchema } from './schema-check.js';
 import type { TreeReader } from './tree.js';
-import { decodeText, mapEntry, notText, posOf } from './yaml-file.js';
+import { decodeText, notText } from './yaml-file.js';
+import { mapEntry, posOf } from './yaml-nodes.js';
 
 /** The registries of one thin manifest and what was wrong with it (undefined registries: unusable file). */
 export interface RegistriesRead {

@@ -14,7 +14,7 @@
 import type { SourcePos } from '../domain/finding.js';
 import type { RegistrySpec } from '../domain/manifest-model.js';
 import { COMMENT_OR_BLANK, fastLines, QUOTED, scalarText, TRAIL } from './fast-scalars.js';
-import { pointer } from './yaml-file.js';
+import { pointer } from './json-pointer.js';
 
 /** What the fast path read: plain data for the schema check, and the model with positions. */
 export interface FastRegistries {

@@ -15,7 +15,9 @@ import { createAjv, SCHEMA_KINDS, type SchemaKind, schemaHash, schemaKey } from 
 
 export type { SchemaKind };
 
-import { keyNodeAt, nodeAtPointer, pointer, posOf, type YamlFile } from './yaml-file.js';
+import { type YamlFile } from './yaml-file.js';
+import { pointer } from './json-pointer.js';
+import { keyNodeAt, nodeAtPointer, posOf } from './yaml-nodes.js';
 
 let validators: Map<SchemaKind, ValidateFunction> | undefined;
 

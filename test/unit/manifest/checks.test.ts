@@ -399,6 +399,18 @@ const changes: Case[] = [
     files: repo({ 'promoter.yaml': 'policy:\n  allowTagMoves: true\n' }),
     expect: ['policy-changed@promoter.yaml:1:1'],
   },
+  {
+    name: 'project removed',
+    base: repo(thinProject('gone', 'gcr.io/s-gone', ['r.io/gone'], { x: { c: ['v1'] } })),
+    files: repo(),
+    expect: ['registries-changed@manifests/gone/promoter-manifest.yaml:1:1'],
+  },
+  {
+    name: 'file project removed',
+    base: repo(fileProject('gone', 'gs://s-gone/', ['gs://d-gone/'], { x: SHA })),
+    files: repo(),
+    expect: ['filestores-changed@filestores/gone/filepromoter-manifest.yaml:1:1'],
+  },
 ];
 
 const valid: Case[] = [

@@ -10,7 +10,8 @@ import { readImagesFast } from '../../../promoter/manifest/images-fast-path.js';
 import { readImages, readRegistries } from '../../../promoter/manifest/read-image-parts.js';
 import { readRegistriesFast } from '../../../promoter/manifest/registries-fast-path.js';
 import { matchesSchema } from '../../../promoter/manifest/schema-check.js';
-import { mapEntry, parseYamlFile, posOf } from '../../../promoter/manifest/yaml-file.js';
+import { parseYamlFile } from '../../../promoter/manifest/yaml-file.js';
+import { mapEntry, posOf } from '../../../promoter/manifest/yaml-nodes.js';
 import { ROOT } from '../../helpers/cli.js';
 import { digestOf } from '../../helpers/manifests.js';
 
