@@ -70,6 +70,58 @@ export class NotAGitRepositoryError extends GitError {
   static override readonly code: string = 'GIT_NOT_A_REPOSITORY';
 }
 
+/** Content did not match its digest or size (a corrupt or tampered blob, manifest or file). */
+export class IntegrityError extends PromoterError {
+  static override readonly code: string = 'INTEGRITY';
+}
+
+/** Content promoter cannot handle (Docker schema 1, an unknown manifest type). */
+export class UnsupportedError extends PromoterError {
+  static override readonly code: string = 'UNSUPPORTED';
+}
+
+/** A manifest that is not valid JSON or lacks required fields. */
+export class InvalidManifestError extends PromoterError {
+  static override readonly code: string = 'MANIFEST_INVALID';
+}
+
+/** A request to a registry or object store failed. `details.status` and `details.host` say how and where. */
+export class RemoteError extends PromoterError {
+  static override readonly code: string = 'REMOTE';
+  get status(): number | undefined {
+    return this.details.status as number | undefined;
+  }
+}
+
+/** The thing asked for does not exist (manifest, blob, tag, repository, object). */
+export class NotFoundError extends RemoteError {
+  static override readonly code: string = 'NOT_FOUND';
+}
+
+/** Credentials are missing, wrong or insufficient (401/403 after authenticating). */
+export class AuthError extends RemoteError {
+  static override readonly code: string = 'AUTH';
+}
+
+/** A refusal that retrying will not fix (another 4xx); `details.errorCode` has the registry's code. */
+export class RequestRejectedError extends RemoteError {
+  static override readonly code: string = 'REJECTED';
+}
+
+/** A failure that may pass: 5xx, a reset or timeout. Retried with backoff. */
+export class TransientError extends RemoteError {
+  static override readonly code: string = 'TRANSIENT';
+  /** How long the server asked to wait, if it said (Retry-After). */
+  get retryAfterMs(): number | undefined {
+    return this.details.retryAfterMs as number | undefined;
+  }
+}
+
+/** 429 Too Many Requests: a transient failure with a hint to slow down. */
+export class RateLimitedError extends TransientError {
+  static override readonly code: string = 'RATE_LIMITED';
+}
+
 type ErrorClass<T extends PromoterError> = abstract new (message: string, details?: ErrorDetails) => T;
 
 /** Returns the first error in `err`'s cause chain that is an instance of `cls`. */

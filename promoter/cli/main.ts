@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage } from '../errors.js';
 import { packageRoot } from '../package-paths.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { copyCommand } from './copy-command.js';
 import { validateCommand } from './validate-command.js';
 
 function version(): string {
@@ -19,9 +20,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version(version(), '-V, --version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  program.addCommand(
-    validateCommand(setExit).exitOverride().showHelpAfterError('(run with --help for usage)'),
-  );
+  for (const cmd of [validateCommand(setExit), copyCommand(setExit)]) {
+    program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
+  }
   return program;
 }
 

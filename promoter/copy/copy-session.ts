@@ -1,0 +1,350 @@
+/**
+ * Digest-preserving image copy from one store to several. Manifests travel byte-for-byte; an index's
+ * children are copied first, an image's blobs exist before its manifest is put, and tags are written last,
+ * so an interrupted copy never leaves a tag pointing at an incomplete image. Cheap: content a destination
+ * already holds is skipped (HEAD), blobs are mounted within a registry, and each source blob is read once
+ * for all destinations that lack it. Each destination fails alone; the others finish.
+ */
+import type { Readable } from 'node:stream';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { ImageStore } from '../adapters/registry/image-store.js';
+import { canMount } from '../adapters/registry/image-store.js';
+import type { Descriptor } from '../domain/descriptor.js';
+import type { Digest } from '../domain/digest.js';
+import { type ManifestContent, parseManifest, requiredBlobs } from '../domain/manifest-content.js';
+import { errorMessage, RequestRejectedError } from '../errors.js';
+import type { FetchedManifest } from '../adapters/registry/image-store.js';
+import { fanOutBlob } from './blob-fanout.js';
+
+/** A repository in a store. */
+export interface Endpoint {
+  store: ImageStore;
+  repo: string;
+}
+
+/** A printable name for an endpoint. */
+export function endpointName(e: Endpoint): string {
+  return e.repo ? `${e.store.description}/${e.repo}` : e.store.description;
+}
+
+/** What happened on one destination. */
+export interface TargetReport {
+  target: string;
+  status: 'copied' | 'present' | 'failed';
+  blobsCopied: number;
+  blobsMounted: number;
+  blobsSkipped: number;
+  bytesUploaded: number;
+  manifestsPut: number;
+  tagsPut: string[];
+  tagsUnchanged: string[];
+  error?: string;
+}
+
+/** What happened to one image. */
+export interface ImageCopyReport {
+  source: string;
+  ref: string;
+  digest: Digest;
+  mediaType: string;
+  targets: TargetReport[];
+}
+
+/** Totals over a session, to compare source bytes read with the unique content moved. */
+export interface SessionTotals {
+  sourceBlobsRead: number;
+  sourceBytesRead: number;
+  uniqueBlobs: number;
+  uniqueBlobBytes: number;
+}
+
+/** How a blob reached one destination, or why it did not. */
+type BlobResult = 'copied' | 'mounted' | 'skipped' | Error;
+
+/** Per-image bookkeeping: each destination's report and whether it has failed. */
+interface Lane {
+  endpoint: Endpoint;
+  key: string;
+  report: TargetReport;
+  failed: boolean;
+}
+
+/** Options of a copy session. */
+export interface CopySessionOptions {
+  /** Blob transfers at once (default 6). */
+  blobConcurrency?: number;
+}
+
+/** Copies images; shares what it learns (present content, transfers in flight) across the images of a run. */
+export class CopySession {
+  private readonly present = new Map<string, Set<Digest>>();
+  private readonly inflight = new Map<string, Promise<BlobResult>>();
+  private readonly limit: LimitFunction;
+  private readonly uniqueSizes = new Map<Digest, number>();
+  readonly totals: SessionTotals = {
+    sourceBlobsRead: 0,
+    sourceBytesRead: 0,
+    uniqueBlobs: 0,
+    uniqueBlobBytes: 0,
+  };
+
+  constructor(opts: CopySessionOptions = {}) {
+    this.limit = pLimit(opts.blobConcurrency ?? 6);
+  }
+
+  private key(e: Endpoint): string {
+    return endpointName(e);
+  }
+
+  private known(e: Endpoint, d: Digest): boolean {
+    return this.present.get(this.key(e))?.has(d) ?? false;
+  }
+
+  private remember(e: Endpoint, d: Digest): void {
+    let set = this.present.get(this.key(e));
+    if (!set) {
+      set = new Set();
+      this.present.set(this.key(e), set);
+    }
+    set.add(d);
+  }
+
+  /** Copies `ref` (a tag or digest) from `source` to every target, then sets `tags` on each. */
+  async copyImage(
+    source: Endpoint,
+    ref: string,
+    targets: Endpoint[],
+    tags: string[],
+  ): Promise<ImageCopyReport> {
+    const m = await source.store.getManifest(source.repo, ref);
+    const lanes: Lane[] = targets.map((endpoint) => ({
+      endpoint,
+      key: this.key(endpoint),
+      failed: false,
+      report: {
+        target: this.key(endpoint),
+        status: 'present',
+        blobsCopied: 0,
+        blobsMounted: 0,
+        blobsSkipped: 0,
+        bytesUploaded: 0,
+        manifestsPut: 0,
+        tagsPut: [],
+        tagsUnchanged: [],
+      },
+    }));
+    await this.ensureManifest(source, m, lanes);
+    await Promise.all(lanes.map((lane) => this.applyTags(lane, m, tags)));
+    return {
+      source: this.key(source),
+      ref,
+      digest: m.digest,
+      mediaType: m.mediaType,
+      targets: lanes.map((l) => l.report),
+    };
+  }
+
+  private fail(lane: Lane, err: unknown): void {
+    if (lane.failed) return;
+    lane.failed = true;
+    lane.report.status = 'failed';
+    lane.report.error = errorMessage(err);
+  }
+
+  /** The lanes that lack manifest `digest` (HEAD, unless already known). */
+  private async lacking(lanes: Lane[], digest: Digest): Promise<Lane[]> {
+    const out: Lane[] = [];
+    await Promise.all(
+      lanes.map(async (lane) => {
+        if (lane.failed || this.known(lane.endpoint, digest)) return;
+        try {
+          const head = await lane.endpoint.store.headManifest(lane.endpoint.repo, digest);
+          if (head) this.remember(lane.endpoint, digest);
+          else out.push(lane);
+        } catch (err) {
+          this.fail(lane, err);
+        }
+      }),
+    );
+    return out;
+  }
+
+  /** Puts manifest `m` (and everything it references) on every lane that lacks it. */
+  private async ensureManifest(source: Endpoint, m: FetchedManifest, lanes: Lane[]): Promise<void> {
+    const need = await this.lacking(lanes, m.digest);
+    if (need.length === 0) return;
+    let content: ManifestContent;
+    try {
+      content = parseManifest(m);
+    } catch (err) {
+      for (const lane of need) this.fail(lane, err);
+      return;
+    }
+    if (content.kind === 'index') {
+      await Promise.all(
+        content.manifests.map(async (child) => {
+          try {
+            const cm = await source.store.getManifest(source.repo, child.digest);
+            await this.ensureManifest(source, cm, need);
+          } catch (err) {
+            for (const lane of need) this.fail(lane, err);
+          }
+        }),
+      );
+    } else {
+      await Promise.all(requiredBlobs(content).map((b) => this.ensureBlob(source, b, need)));
+    }
+    await Promise.all(
+      need.map(async (lane) => {
+        if (lane.failed) return;
+        try {
+          await lane.endpoint.store.putManifest(lane.endpoint.repo, m.digest, m);
+          this.remember(lane.endpoint, m.digest);
+          lane.report.manifestsPut++;
+          lane.report.status = 'copied';
+        } catch (err) {
+          this.fail(lane, err);
+        }
+      }),
+    );
+  }
+
+  /** Makes blob `b` present on every lane: skipped when there, mounted when possible, else uploaded. */
+  private async ensureBlob(source: Endpoint, b: Descriptor, lanes: Lane[]): Promise<void> {
+    if (!this.uniqueSizes.has(b.digest)) {
+      this.uniqueSizes.set(b.digest, b.size);
+      this.totals.uniqueBlobs++;
+      this.totals.uniqueBlobBytes += b.size;
+    }
+    const missing: Lane[] = [];
+    const waits: Promise<void>[] = [];
+    for (const lane of lanes) {
+      if (lane.failed) continue;
+      const flying = this.inflight.get(`${lane.key}\0${b.digest}`);
+      if (flying) {
+        // Another image is moving this blob to this destination right now: wait for that transfer.
+        waits.push(
+          flying.then((r) => (r instanceof Error ? this.fail(lane, r) : void lane.report.blobsSkipped++)),
+        );
+      } else if (this.known(lane.endpoint, b.digest)) {
+        lane.report.blobsSkipped++;
+      } else {
+        missing.push(lane);
+      }
+    }
+    if (missing.length > 0) {
+      const work = this.transfer(source, b, missing);
+      for (const lane of missing) {
+        this.inflight.set(
+          `${lane.key}\0${b.digest}`,
+          work.then((results) => results.get(lane.key) ?? new Error('no result')),
+        );
+      }
+      const results = await work;
+      for (const lane of missing) {
+        this.inflight.delete(`${lane.key}\0${b.digest}`);
+        const r = results.get(lane.key) ?? new Error('no result');
+        if (r instanceof Error) {
+          this.fail(lane, r);
+          continue;
+        }
+        this.remember(lane.endpoint, b.digest);
+        if (r === 'skipped') lane.report.blobsSkipped++;
+        else if (r === 'mounted') lane.report.blobsMounted++;
+        else {
+          lane.report.blobsCopied++;
+          lane.report.bytesUploaded += b.size;
+        }
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  /** HEADs, mounts and uploads one blob for lanes not known to have it; returns each lane's result. */
+  private async transfer(source: Endpoint, b: Descriptor, lanes: Lane[]): Promise<Map<string, BlobResult>> {
+    const results = new Map<string, BlobResult>();
+    const upload: Lane[] = [];
+    await Promise.all(
+      lanes.map(async (lane) => {
+        const { store, repo } = lane.endpoint;
+        try {
+          if ((await store.headBlob(repo, b.digest)) !== undefined)
+            return void results.set(lane.key, 'skipped');
+          if (
+            store === source.store &&
+            canMount(store) &&
+            (await store.mountBlob(repo, b.digest, source.repo))
+          ) {
+            return void results.set(lane.key, 'mounted');
+          }
+          upload.push(lane);
+        } catch (err) {
+          results.set(lane.key, err as Error);
+        }
+      }),
+    );
+    if (upload.length > 0) {
+      try {
+        await this.limit(() => this.upload(source, b, upload, results, false));
+      } catch (err) {
+        for (const lane of upload) if (!results.has(lane.key)) results.set(lane.key, err as Error);
+      }
+    }
+    return results;
+  }
+
+  private async upload(
+    source: Endpoint,
+    b: Descriptor,
+    lanes: Lane[],
+    results: Map<string, BlobResult>,
+    chunked: boolean,
+  ): Promise<void> {
+    let read;
+    try {
+      read = await source.store.getBlob(source.repo, b.digest);
+    } catch (err) {
+      for (const lane of lanes) results.set(lane.key, err as Error);
+      return;
+    }
+    const targets = lanes.map((lane) => ({
+      key: lane.key,
+      upload: (body: Readable) => lane.endpoint.store.putBlob(lane.endpoint.repo, b, body, { chunked }),
+    }));
+    const { outcomes, bytesRead } = await fanOutBlob(
+      read.stream,
+      b,
+      targets,
+      `blob ${b.digest} from ${this.key(source)}`,
+    );
+    this.totals.sourceBlobsRead++;
+    this.totals.sourceBytesRead += bytesRead;
+    const retry: Lane[] = [];
+    for (const o of outcomes) {
+      const lane = lanes.find((l) => l.key === o.key)!;
+      if (!o.error) results.set(o.key, 'copied');
+      else if (!chunked && o.error instanceof RequestRejectedError && o.error.status === 413)
+        retry.push(lane);
+      else results.set(o.key, o.error as Error);
+    }
+    // A registry that refuses a large single request (413) gets the blob again, in chunks.
+    if (retry.length > 0) await this.upload(source, b, retry, results, true);
+  }
+
+  private async applyTags(lane: Lane, m: FetchedManifest, tags: string[]): Promise<void> {
+    for (const tag of tags) {
+      if (lane.failed) return;
+      try {
+        const head = await lane.endpoint.store.headManifest(lane.endpoint.repo, tag);
+        if (head?.digest === m.digest) {
+          lane.report.tagsUnchanged.push(tag);
+          continue;
+        }
+        await lane.endpoint.store.putManifest(lane.endpoint.repo, tag, m);
+        lane.report.tagsPut.push(tag);
+      } catch (err) {
+        this.fail(lane, err);
+      }
+    }
+  }
+}
