@@ -5,6 +5,10 @@ set -euo pipefail
 
 declare -A packages=(
   [git]=git
+  [docker-registry]=docker-registry
+  [skopeo]=skopeo
+  [htpasswd]=apache2-utils
+  [openssl]=openssl
 )
 
 missing=()
