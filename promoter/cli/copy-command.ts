@@ -10,6 +10,7 @@ import { EXIT_FAILED, EXIT_OK } from './exit-codes.js';
 
 interface CopyFlags {
   allTags?: boolean;
+  insecureRegistry: string[];
   format: 'text' | 'json';
   concurrency: string;
 }
@@ -30,6 +31,12 @@ export function copyCommand(setExit: (code: number) => void): Command {
     .option('--all-tags', 'copy every tag of the source repository (SRC and DST name repositories only)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--concurrency <n>', 'blob transfers at once', '6')
+    .option(
+      '--insecure-registry <host>',
+      'allow plain http to this registry host (repeatable; loopback hosts always may)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .addHelpText(
       'after',
       "\nCredentials come from $REGISTRY_AUTH_FILE or Docker's config.json (auths, credHelpers, credsStore).\n" +
@@ -37,7 +44,7 @@ export function copyCommand(setExit: (code: number) => void): Command {
     )
     .action(async (src: string, dsts: string[], flags: CopyFlags) => {
       const concurrency = Number(flags.concurrency);
-      const resolver = new StoreResolver();
+      const resolver = new StoreResolver({ insecureHosts: flags.insecureRegistry });
       try {
         const job = {
           source: parseReference(src),

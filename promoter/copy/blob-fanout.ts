@@ -48,6 +48,8 @@ export async function fanOutBlob(
 ): Promise<{ outcomes: FanoutOutcome[]; bytesRead: number }> {
   const lanes: Lane[] = targets.map((t) => {
     const pipe = new PassThrough({ highWaterMark: 1024 * 1024 });
+    // Errors reach the caller through the upload's promise; the stream's own 'error' event is expected.
+    pipe.on('error', () => undefined);
     const lane: Lane = { key: t.key, pipe, alive: true, error: undefined, done: Promise.resolve() };
     lane.done = t.upload(pipe).then(
       () => undefined,

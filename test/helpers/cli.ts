@@ -30,6 +30,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** V8 heap cap in MB, so unbounded memory use crashes instead of passing. */
   heapMb?: number;
+  /** Called with the child's PID once it has started. */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Runs `promoter args…` and resolves when it exits. */
@@ -45,6 +47,7 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -57,9 +57,10 @@ export function skopeo(args: string[], timeoutMs = 60_000): Promise<Buffer> {
   });
 }
 
-/** The exact manifest bytes of `ref` (`HOST/REPO:TAG` or `HOST/REPO@DIGEST`, with or without `docker://`). */
+/** The exact manifest bytes of `ref` (`HOST/REPO:TAG`, `HOST/REPO@DIGEST`, `docker://…` or `oci:DIR:tag`). */
 export function skopeoInspectRaw(ref: string, opts: SkopeoInspectOptions = {}): Promise<Buffer> {
-  const full = ref.includes('://') ? ref : `docker://${ref}`;
+  const full =
+    ref.includes('://') || /^(oci|oci-archive|dir|docker-archive):/.test(ref) ? ref : `docker://${ref}`;
   const args = [
     'inspect',
     '--raw',

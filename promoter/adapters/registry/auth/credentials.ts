@@ -58,12 +58,16 @@ function keyHost(key: string): string {
 }
 
 /** Runs `docker-credential-<helper> get` for `host`, per the credential-helper protocol. */
-export function runCredentialHelper(helper: string, host: string): Promise<Credential | undefined> {
+export function runCredentialHelper(
+  helper: string,
+  host: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Credential | undefined> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       `docker-credential-${helper}`,
       ['get'],
-      { timeout: 15_000 },
+      { timeout: 15_000, env },
       (err, stdout, stderr) => {
         if (err) {
           // Helpers answer "credentials not found" with a non-zero exit; that is "no credential", not an error.
