@@ -1,19 +1,6 @@
 /** `promoter copy SRC DST [DST…] [--all-tags] [--format text|json]`: copy images by hand, digest-preserving. */
 import { Command, Option } from 'commander';
-import { StoreResolver } from '../adapters/registry/store-resolver.js';
-import { runCopy } from '../copy/copy-references.js';
-import { CopySession } from '../copy/copy-session.js';
-import { parseReference } from '../domain/reference.js';
-import { paletteFor, wantsColour } from '../report/colour.js';
-import { formatCopyJson, formatCopyText } from '../report/copy-format.js';
-import { EXIT_FAILED, EXIT_OK } from './exit-codes.js';
-
-interface CopyFlags {
-  allTags?: boolean;
-  insecureRegistry: string[];
-  format: 'text' | 'json';
-  concurrency: string;
-}
+import type { CopyFlags } from './copy-run.js';
 
 /** The `copy` command definition. */
 export function copyCommand(setExit: (code: number) => void): Command {
@@ -43,26 +30,7 @@ export function copyCommand(setExit: (code: number) => void): Command {
         'Exit status: 0 every destination holds the image, 1 some destination failed, 2 usage or I/O error.',
     )
     .action(async (src: string, dsts: string[], flags: CopyFlags) => {
-      const concurrency = Number(flags.concurrency);
-      const resolver = new StoreResolver({ insecureHosts: flags.insecureRegistry });
-      try {
-        const job = {
-          source: parseReference(src),
-          targets: dsts.map(parseReference),
-          allTags: flags.allTags === true,
-        };
-        const session = new CopySession({
-          blobConcurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : 6,
-        });
-        const report = await runCopy(job, resolver, session);
-        process.stdout.write(
-          flags.format === 'json'
-            ? formatCopyJson(report)
-            : formatCopyText(report, paletteFor(wantsColour(process.stdout))),
-        );
-        setExit(report.failures === 0 ? EXIT_OK : EXIT_FAILED);
-      } finally {
-        await resolver.close();
-      }
+      const { runCopyCommand } = await import('./copy-run.js');
+      setExit(await runCopyCommand(src, dsts, flags));
     });
 }

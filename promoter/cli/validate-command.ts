@@ -1,48 +1,7 @@
 /** `promoter validate [DIR] [--base REF] [--format text|json|github]`: the pull-request presubmit. */
-import { join, relative, sep } from 'node:path';
 import { Command, Option } from 'commander';
-import { type Finding, hasErrors } from '../domain/finding.js';
-import { validateDirectory } from '../manifest/validate.js';
-import { paletteFor, wantsColour } from '../report/colour.js';
-import {
-  FINDING_FORMATS,
-  type FindingFormat,
-  formatGithub,
-  formatJson,
-  formatText,
-} from '../report/findings-format.js';
-import { EXIT_FAILED, EXIT_OK } from './exit-codes.js';
-
-interface ValidateFlags {
-  base?: string;
-  format: FindingFormat;
-}
-
-/** Rewrites tree-relative finding paths to paths relative to `from` (cwd, or the workspace for GitHub). */
-function displayPaths(findings: Finding[], dir: string, from: string): Finding[] {
-  return findings.map((f) => ({ ...f, file: relative(from, join(dir, f.file)).split(sep).join('/') }));
-}
-
-/** Runs validation and prints the report; returns the exit code. */
-export async function runValidate(
-  dir: string,
-  flags: ValidateFlags,
-  out: NodeJS.WritableStream & { isTTY?: boolean },
-): Promise<number> {
-  const started = performance.now();
-  const result = await validateDirectory(dir, flags.base === undefined ? {} : { base: flags.base });
-  const ctx = {
-    filesRead: result.head.filesRead.length,
-    elapsedMs: performance.now() - started,
-    baseCommit: result.baseCommit,
-  };
-  const from = flags.format === 'github' ? (process.env.GITHUB_WORKSPACE ?? process.cwd()) : process.cwd();
-  const findings = displayPaths(result.findings, dir, from);
-  if (flags.format === 'json') out.write(formatJson(findings, ctx));
-  else if (flags.format === 'github') out.write(formatGithub(findings));
-  else out.write(formatText(findings, ctx, paletteFor(wantsColour(out))));
-  return hasErrors(findings) ? EXIT_FAILED : EXIT_OK;
-}
+import { FINDING_FORMATS } from '../report/findings-format.js';
+import type { ValidateFlags } from './validate-run.js';
 
 /** The `validate` command definition. */
 export function validateCommand(setExit: (code: number) => void): Command {
@@ -62,6 +21,7 @@ export function validateCommand(setExit: (code: number) => void): Command {
       '\nExit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O error (missing directory, unknown revision).',
     )
     .action(async (dir: string, flags: ValidateFlags) => {
+      const { runValidate } = await import('./validate-run.js');
       setExit(await runValidate(dir, flags, process.stdout));
     });
 }

@@ -15,6 +15,7 @@ import { type ManifestContent, parseManifest, requiredBlobs } from '../domain/ma
 import { errorMessage, RequestRejectedError } from '../errors.js';
 import type { FetchedManifest } from '../adapters/registry/image-store.js';
 import { fanOutBlob } from './blob-fanout.js';
+import { type BlobLocations, MemoryBlobLocations } from './blob-locations.js';
 
 /** A repository in a store. */
 export interface Endpoint {
@@ -73,6 +74,8 @@ interface Lane {
 export interface CopySessionOptions {
   /** Blob transfers at once (default 6). */
   blobConcurrency?: number;
+  /** Where blobs were seen before (kept between runs); in memory for this session when absent. */
+  locations?: BlobLocations;
 }
 
 /** Copies images; shares what it learns (present content, transfers in flight) across the images of a run. */
@@ -88,8 +91,11 @@ export class CopySession {
     uniqueBlobBytes: 0,
   };
 
+  private readonly locations: BlobLocations;
+
   constructor(opts: CopySessionOptions = {}) {
     this.limit = pLimit(opts.blobConcurrency ?? 6);
+    this.locations = opts.locations ?? new MemoryBlobLocations();
   }
 
   private key(e: Endpoint): string {
@@ -106,7 +112,14 @@ export class CopySession {
       set = new Set();
       this.present.set(this.key(e), set);
     }
+    if (set.has(d)) return;
     set.add(d);
+    if (canMount(e.store)) this.locations.record(e.store.description, d, e.repo);
+  }
+
+  /** Repositories of `store` known to hold blob `d` (other than `except`), to mount from. */
+  private holdersIn(store: ImageStore, d: Digest, except: string): string[] {
+    return this.locations.lookup(store.description, d).filter((repo) => repo !== except);
   }
 
   /** Copies `ref` (a tag or digest) from `source` to every target, then sets `tags` on each. */
@@ -260,37 +273,73 @@ export class CopySession {
     await Promise.all(waits);
   }
 
-  /** HEADs, mounts and uploads one blob for lanes not known to have it; returns each lane's result. */
+  /**
+   * HEADs, mounts and uploads one blob for lanes not known to have it; returns each lane's result. A lane
+   * mounts from the source or any repository of its registry known to hold the blob; of several lanes on
+   * one registry, one receives the upload and the others mount from it.
+   */
   private async transfer(source: Endpoint, b: Descriptor, lanes: Lane[]): Promise<Map<string, BlobResult>> {
     const results = new Map<string, BlobResult>();
-    const upload: Lane[] = [];
+    this.remember(source, b.digest);
+    const missing: Lane[] = [];
     await Promise.all(
       lanes.map(async (lane) => {
         const { store, repo } = lane.endpoint;
         try {
           if ((await store.headBlob(repo, b.digest)) !== undefined)
             return void results.set(lane.key, 'skipped');
-          if (
-            store === source.store &&
-            canMount(store) &&
-            (await store.mountBlob(repo, b.digest, source.repo))
-          ) {
-            return void results.set(lane.key, 'mounted');
-          }
-          upload.push(lane);
+          missing.push(lane);
         } catch (err) {
           results.set(lane.key, err as Error);
         }
       }),
     );
-    if (upload.length > 0) {
+    const upload: Lane[] = [];
+    const followers: Lane[] = [];
+    missing.sort((x, y) => lanes.indexOf(x) - lanes.indexOf(y));
+    for (const lane of missing) {
+      if (await this.tryMount(lane, b.digest)) results.set(lane.key, 'mounted');
+      else if (canMount(lane.endpoint.store) && upload.some((u) => u.endpoint.store === lane.endpoint.store))
+        followers.push(lane);
+      else upload.push(lane);
+    }
+    await this.uploadLimited(source, b, upload, results);
+    const again: Lane[] = [];
+    for (const lane of followers) {
+      if (await this.tryMount(lane, b.digest)) results.set(lane.key, 'mounted');
+      else again.push(lane);
+    }
+    await this.uploadLimited(source, b, again, results);
+    return results;
+  }
+
+  /** Mounts blob `d` into the lane's repository from a repository of the same registry that holds it. */
+  private async tryMount(lane: Lane, d: Digest): Promise<boolean> {
+    const { store, repo } = lane.endpoint;
+    if (!canMount(store)) return false;
+    for (const from of this.holdersIn(store, d, repo).slice(0, 2)) {
       try {
-        await this.limit(() => this.upload(source, b, upload, results, false));
-      } catch (err) {
-        for (const lane of upload) if (!results.has(lane.key)) results.set(lane.key, err as Error);
+        if (await store.mountBlob(repo, d, from)) return true;
+      } catch {
+        // A failed mount is only a missed shortcut: try the next holder, then upload.
       }
     }
-    return results;
+    return false;
+  }
+
+  private async uploadLimited(
+    source: Endpoint,
+    b: Descriptor,
+    lanes: Lane[],
+    results: Map<string, BlobResult>,
+  ): Promise<void> {
+    if (lanes.length === 0) return;
+    try {
+      await this.limit(() => this.upload(source, b, lanes, results, false));
+    } catch (err) {
+      for (const lane of lanes) if (!results.has(lane.key)) results.set(lane.key, err as Error);
+    }
+    for (const lane of lanes) if (results.get(lane.key) === 'copied') this.remember(lane.endpoint, b.digest);
   }
 
   private async upload(

@@ -1,8 +1,12 @@
 /** Runs the built `promoter` binary (the JavaScript file package.json's bin names) as a child process. */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** A cache directory for CLI runs of this test process, so runs never share state with the user's cache. */
+const CACHE_HOME = mkdtempSync(join(tmpdir(), 'promoter-cli-cache-'));
 
 /** The repository root. */
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -43,7 +47,7 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
       [`--max-old-space-size=${opts.heapMb ?? 512}`, binPath(), ...args],
       {
         cwd: opts.cwd ?? ROOT,
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...opts.env },
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', XDG_CACHE_HOME: CACHE_HOME, ...opts.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -1,15 +1,18 @@
 /**
- * The one HTTP layer every remote call goes through (undici, kept-alive connections): it follows redirects
- * without leaking credentials across origins, turns network failures into TransientError, counts every
- * request in RequestStats, and never prints a credential or a signed URL. Retries and rate limits wrap it.
+ * The one HTTP layer every remote call goes through (Node's http/https with kept-alive connections): it
+ * follows redirects without leaking credentials across origins, turns network failures into
+ * TransientError, counts every request in RequestStats, and never prints a credential or a signed URL.
+ * Retries and rate limits wrap it.
  */
-import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, request } from 'undici';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { errorMessage, findError, PromoterError, RemoteError, TransientError } from '../../errors.js';
 import { RequestStats } from './request-stats.js';
 import { sanitizeUrl } from './sanitize.js';
 
-/** Response headers as undici gives them. */
+/** Response headers (lowercase names). */
 export type Headers = Record<string, string | string[] | undefined>;
 
 /** A request: where, how, and what it is for (a label for the statistics). */
@@ -24,11 +27,19 @@ export interface HttpRequest {
   maxRedirects?: number;
 }
 
-/** A response whose body the caller must consume or discard (`body.dump()`). */
+/** A response body: a stream the caller must consume, or discard with `dump()`. */
+export type ResponseBody = Readable & {
+  /** Reads the body to the end as text. */
+  text(): Promise<string>;
+  /** Discards the rest of the body. */
+  dump(): Promise<void>;
+};
+
+/** A response whose body the caller must consume or discard. */
 export interface HttpResponse {
   status: number;
   headers: Headers;
-  body: Dispatcher.ResponseData['body'];
+  body: ResponseBody;
   /** The URL that answered (after redirects). */
   url: string;
 }
@@ -39,7 +50,7 @@ export interface Transport {
   readonly stats: RequestStats;
 }
 
-/** The first value of a response header, lowercased name. */
+/** The first value of a response header (name in any case). */
 export function header(headers: Headers, name: string): string | undefined {
   const v = headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
@@ -48,16 +59,13 @@ export function header(headers: Headers, name: string): string | undefined {
 const NETWORK_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
+  'ECONNABORTED',
   'EPIPE',
   'ETIMEDOUT',
   'EAI_AGAIN',
   'ENETUNREACH',
   'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
+  'ENOTFOUND',
 ]);
 
 /** True for a failure of the connection rather than of the request. */
@@ -78,31 +86,46 @@ function bodyLength(body: HttpRequest['body'], headers: Record<string, string>):
   return Number(headers['content-length'] ?? 0);
 }
 
+/** Adds `text()` and `dump()` to a response stream. */
+function asBody(stream: Readable): ResponseBody {
+  const body = stream as ResponseBody;
+  body.text = async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+    return Buffer.concat(chunks).toString('utf8');
+  };
+  body.dump = async () => {
+    if (stream.readableEnded || stream.destroyed) return;
+    stream.resume();
+    await new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+  };
+  return body;
+}
+
 /** Options of the transport. */
 export interface TransportOptions {
-  /** Milliseconds to wait for response headers (default 60 s). */
-  headersTimeoutMs?: number;
-  /** Milliseconds of silence allowed while a body streams (default 120 s). */
-  bodyTimeoutMs?: number;
+  /** Milliseconds a connection may stay silent (waiting for headers, or mid-body) before failing (default 120 s). */
+  idleTimeoutMs?: number;
   /** Connections per origin (default 16). */
   connections?: number;
   stats?: RequestStats;
 }
 
-/** The undici-backed transport. */
+/** The transport over Node's http and https modules. */
 export class HttpTransport implements Transport {
   readonly stats: RequestStats;
-  private readonly agent: Agent;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly idleTimeoutMs: number;
 
   constructor(opts: TransportOptions = {}) {
     this.stats = opts.stats ?? new RequestStats();
-    this.agent = new Agent({
-      connections: opts.connections ?? 16,
-      headersTimeout: opts.headersTimeoutMs ?? 60_000,
-      bodyTimeout: opts.bodyTimeoutMs ?? 120_000,
-      connect: { timeout: 10_000 },
-      keepAliveTimeout: 30_000,
-    });
+    const agentOpts = { keepAlive: true, maxSockets: opts.connections ?? 16, keepAliveMsecs: 30_000 };
+    this.agents = { http: new http.Agent(agentOpts), https: new https.Agent(agentOpts) };
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 120_000;
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
@@ -125,7 +148,7 @@ export class HttpTransport implements Transport {
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
         method = 'GET';
         body = undefined;
-      } else if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) {
+      } else if (body instanceof Readable) {
         throw new TransientError(`${method} ${sanitizeUrl(url)} was redirected after its body was sent`, {
           host: url.host,
         });
@@ -134,47 +157,58 @@ export class HttpTransport implements Transport {
     }
   }
 
-  private async send(
+  private send(
     url: URL,
     method: string,
     headers: Record<string, string>,
     body: HttpRequest['body'],
     kind: string,
-  ) {
+  ): Promise<HttpResponse> {
     const host = url.host;
     const sent = bodyLength(body, headers);
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, {
-        method: method as Dispatcher.HttpMethod,
-        headers,
-        body,
-        dispatcher: this.agent,
+    const what = `${method} ${sanitizeUrl(url)}`;
+    const isHttps = url.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        this.stats.record({ host, method, kind, status: 'error', bytesSent: 0, bytesReceived: 0 });
+        // An error of ours (a body stream that failed its digest check) passes through unchanged.
+        const own = findError(err, PromoterError);
+        if (own) return reject(own);
+        if (isNetworkError(err))
+          return reject(new TransientError(`${what}: ${errorMessage(err)}`, { cause: err, host }));
+        reject(new RemoteError(`${what}: ${errorMessage(err)}`, { cause: err, host }));
+      };
+      const options = { method, headers, agent: isHttps ? this.agents.https : this.agents.http };
+      const request = (isHttps ? https : http).request(url, options, (res: IncomingMessage) => {
+        if (settled) return void res.resume();
+        settled = true;
+        const status = res.statusCode ?? 0;
+        const received = Number(res.headers['content-length'] ?? 0);
+        this.stats.record({ host, method, kind, status, bytesSent: sent, bytesReceived: received });
+        resolve({ status, headers: res.headers, body: asBody(res), url: url.toString() });
       });
-    } catch (err) {
-      this.stats.record({ host, method, kind, status: 'error', bytesSent: 0, bytesReceived: 0 });
-      // An error of ours (a body stream that failed its digest check) passes through unchanged.
-      const own = findError(err, PromoterError);
-      if (own) throw own;
-      const what = `${method} ${sanitizeUrl(url)}`;
-      if (isNetworkError(err))
-        throw new TransientError(`${what}: ${errorMessage(err)}`, { cause: err, host });
-      throw new RemoteError(`${what}: ${errorMessage(err)}`, { cause: err, host });
-    }
-    const received = Number(header(res.headers, 'content-length') ?? 0);
-    this.stats.record({
-      host,
-      method,
-      kind,
-      status: res.statusCode,
-      bytesSent: sent,
-      bytesReceived: received,
+      request.setTimeout(this.idleTimeoutMs, () => {
+        const err = Object.assign(new Error(`no data for ${this.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' });
+        request.destroy(err);
+      });
+      request.on('error', fail);
+      if (body instanceof Readable) {
+        pipeline(body, request).catch((err: unknown) => {
+          request.destroy(err as Error);
+          fail(err);
+        });
+      } else {
+        request.end(body);
+      }
     });
-    return { status: res.statusCode, headers: res.headers, body: res.body, url: url.toString() };
   }
 
   /** Closes idle connections. */
   async close(): Promise<void> {
-    await this.agent.close();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 }

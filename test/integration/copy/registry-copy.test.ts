@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { StaticCredentials } from '../../../promoter/adapters/registry/auth/credentials.js';
 import { StoreResolver } from '../../../promoter/adapters/registry/store-resolver.js';
 import { runCopy } from '../../../promoter/copy/copy-references.js';
+import { CopySession } from '../../../promoter/copy/copy-session.js';
 import type { Digest } from '../../../promoter/domain/digest.js';
 import { parseReference } from '../../../promoter/domain/reference.js';
 import { type CountingProxy, startCountingProxy } from '../../helpers/oci/counting-proxy.js';
@@ -175,6 +176,36 @@ describe('promoter copy between registries', () => {
     expect(c.requests['GET blob']).toBeUndefined();
     expect(c.bytesIn.upload ?? 0).toBe(0);
     await expectSameDigest(`${src.host}/app-copy:v1`, single);
+  });
+
+  it('uploads once per destination registry and mounts into its other repositories', async () => {
+    resetAll();
+    const r = await copy(`${srcProxy.host}/app:v1`, [`${dst2.host}/team-a/app`, `${dst2.host}/team-b/app`]);
+    expect(r.failures).toBe(0);
+    const [a, b] = r.images[0]!.targets;
+    expect([a!.blobsCopied, a!.blobsMounted, b!.blobsCopied, b!.blobsMounted]).toEqual([4, 0, 0, 4]);
+    expect(dst2.counts().requests['PUT upload']).toBe(4);
+    await expectSameDigest(`${dst2.host}/team-b/app:v1`, single);
+  });
+
+  it('mounts a base layer another repository of the destination received earlier in the run', async () => {
+    const base = randomBlob(150_000, 'shared-base');
+    const one = buildImage({ layers: [base, randomBlob(1000, 'one')] });
+    const two = buildImage({ layers: [base, randomBlob(1000, 'two')] });
+    await pushImage(src.url, 'one', one, 'v1');
+    await pushImage(src.url, 'two', two, 'v1');
+    const resolver = new StoreResolver();
+    const session = new CopySession();
+    const job = (repo: string) => ({
+      source: parseReference(`${srcProxy.host}/${repo}:v1`),
+      targets: [parseReference(`${dst1.host}/${repo}`)],
+      allTags: false,
+    });
+    await runCopy(job('one'), resolver, session);
+    const r = await runCopy(job('two'), resolver, session);
+    await resolver.close();
+    expect(r.images[0]!.targets[0]).toMatchObject({ blobsMounted: 1, blobsCopied: 2 });
+    await expectSameDigest(`${dst1.host}/two:v1`, two);
   });
 
   it('copies Docker v2 schema 2 manifests and lists', async () => {
