@@ -82,6 +82,16 @@ describe('promoter copy', () => {
     expect(r.stdout + r.stderr).not.toMatch(/pw|Y2k6cHc/);
   });
 
+  it('remembers between runs where blobs are, and mounts a shared base layer instead of uploading it', async () => {
+    const base = randomBlob(80_000, 'cli-base');
+    await pushImage(src.url, 'first', buildImage({ layers: [base, randomBlob(100, 'f')] }), 'v1');
+    await pushImage(src.url, 'second', buildImage({ layers: [base, randomBlob(100, 's')] }), 'v1');
+    expect((await runCli(['copy', `${src.host}/first:v1`, `${dst.host}/first`])).code).toBe(0);
+    const r = await runCli(['copy', `${src.host}/second:v1`, `${dst.host}/second`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 blobs uploaded \(\d+ B\), 1 mounted/);
+  });
+
   it('exits 1 when a destination fails, after finishing the others', async () => {
     const r = await runCli([
       'copy',
