@@ -76,9 +76,15 @@ async function copy(
   }
 }
 
+let outCount = 0;
+
+/** skopeo, an independent client, sees the source's digest at `ref`, and can copy the image back out. */
 async function expectSameDigest(ref: string, built: Built | string): Promise<void> {
   const raw = await skopeoInspectRaw(ref);
   expect(sha256(raw)).toBe(typeof built === 'string' ? built : built.digest);
+  const from = ref.startsWith('oci:') ? ref : `docker://${ref}`;
+  // Out to a registry: skopeo cannot write Docker lists to an OCI layout without converting them.
+  await skopeoCopy(from, `docker://${src.host}/skopeo-out-${outCount++}:out`);
 }
 
 const single = buildImage({
@@ -248,6 +254,19 @@ describe('promoter copy between registries', () => {
     const back = await copy(`oci-layout:${layout}:v2`, [`${dst2.host}/from-layout`]);
     expect(back.failures).toBe(0);
     await expectSameDigest(`${dst2.host}/from-layout:v2`, index);
+  });
+});
+
+describe('deleting', () => {
+  it('deletes a manifest by digest, and with it its tags', async () => {
+    const img = buildImage({ layers: [randomBlob(1000, 'doomed')] });
+    await pushImage(src.url, 'doomed', img, 'v1');
+    const resolver = new StoreResolver();
+    const store = resolver.resolve({ kind: 'registry', host: src.host });
+    await store.deleteManifest('doomed', img.digest as Digest);
+    expect(await store.headManifest('doomed', 'v1')).toBeUndefined();
+    expect(await store.headManifest('doomed', img.digest)).toBeUndefined();
+    await resolver.close();
   });
 });
 
