@@ -113,6 +113,29 @@ export const FINDING_CODES = {
     severity: 'error',
     summary: 'a manifest root named in promoter.yaml does not exist',
   },
+  // Planning and promotion (what the registries hold)
+  'digest-not-in-source': {
+    severity: 'error',
+    summary: 'a digest the manifests promote is not in its source registry',
+  },
+  'not-multi-arch': {
+    severity: 'error',
+    summary: 'a new digest is not a multi-platform index, and policy.requireMultiArch asks for one',
+  },
+  'source-unreadable': { severity: 'error', summary: 'a source repository could not be read' },
+  'destination-unreadable': {
+    severity: 'error',
+    summary: 'a destination repository could not be read, so nothing is planned for it',
+  },
+  'tag-move-refused': {
+    severity: 'error',
+    summary: 'a mirror’s tag points at another digest than the manifests say, and policy forbids moving it',
+  },
+  'delete-refused': {
+    severity: 'warning',
+    summary: 'a removed entry is not deleted from a mirror (policy, limit, or the mirror changed)',
+  },
+  'action-failed': { severity: 'error', summary: 'a planned action failed while promoting' },
   // Changes against a base revision (--base)
   'tag-moved': {
     severity: 'error',

@@ -97,6 +97,37 @@ export const DEFAULT_POLICY: Policy = {
   allowFileOverwrite: false,
 };
 
+/** Where to find the secret of an endpoint: names of environment variables or a file, never the secret. */
+export interface EndpointCredentials {
+  username?: string;
+  usernameEnv?: string;
+  passwordEnv?: string;
+  passwordFile?: string;
+}
+
+/** How registries whose names start with `prefix` are reached (promoter.yaml `endpoints:`). */
+export interface EndpointConfig {
+  prefix: string;
+  /** `http(s)://host[:port][/path]` or `oci-layout:DIR`; absent: the prefix's own host over https. */
+  url?: string;
+  insecure: boolean;
+  credentials?: EndpointCredentials;
+  concurrency?: number;
+  requestsPerSecond?: number;
+  pos: SourcePos;
+}
+
+/** How promotion runs (promoter.yaml `promotion:`). */
+export interface PromotionSettings {
+  /** Images copied at once. */
+  concurrency: number;
+  /** Blob transfers at once. */
+  blobConcurrency: number;
+}
+
+/** Promotion settings when promoter.yaml is silent. */
+export const DEFAULT_PROMOTION: PromotionSettings = { concurrency: 8, blobConcurrency: 6 };
+
 /** The parsed promoter.yaml. */
 export interface PromoterConfig {
   /** The file it came from; undefined when the repository has none. */
@@ -106,6 +137,8 @@ export interface PromoterConfig {
   policyPos: SourcePos | undefined;
   /** Manifest roots to read instead of detecting them (tree-relative directories or files). */
   manifestRoots: { path: string; pos: SourcePos }[] | undefined;
+  endpoints: EndpointConfig[];
+  promotion: PromotionSettings;
 }
 
 /** Everything loaded from one manifest repository. */

@@ -1,6 +1,14 @@
 /** Reads promoter.yaml (optional) at the root of a manifest repository into a PromoterConfig. */
 import type { Finding } from '../domain/finding.js';
-import { DEFAULT_POLICY, type Policy, type PromoterConfig } from '../domain/manifest-model.js';
+import {
+  DEFAULT_POLICY,
+  DEFAULT_PROMOTION,
+  type EndpointConfig,
+  type EndpointCredentials,
+  type Policy,
+  type PromoterConfig,
+  type PromotionSettings,
+} from '../domain/manifest-model.js';
 import { readManifestFile } from './read-yaml.js';
 import type { TreeReader } from './tree.js';
 import { type YamlFile } from './yaml-file.js';
@@ -34,9 +42,53 @@ function readPolicy(y: YamlFile, node: unknown): Policy {
   };
 }
 
+function readEndpoints(y: YamlFile, node: unknown): EndpointConfig[] {
+  return seqItems(y, node).flatMap((item, i) => {
+    const str = (key: string, from: unknown = item) => scalarString(mapEntry(y, from, key)?.value);
+    const num = (key: string) => {
+      const v = (mapEntry(y, item, key)?.value as { value?: unknown } | undefined)?.value;
+      return typeof v === 'number' && v > 0 ? v : undefined;
+    };
+    const prefix = str('prefix');
+    if (!prefix) return [];
+    const credNode = mapEntry(y, item, 'credentials')?.value;
+    const credentials: EndpointCredentials = {};
+    for (const key of ['username', 'usernameEnv', 'passwordEnv', 'passwordFile'] as const) {
+      const v = str(key, credNode);
+      if (v !== undefined) credentials[key] = v;
+    }
+    const url = str('url');
+    const concurrency = num('concurrency');
+    const requestsPerSecond = num('requestsPerSecond');
+    const entry: EndpointConfig = {
+      prefix,
+      insecure: scalarBool(mapEntry(y, item, 'insecure')?.value) === true,
+      pos: posOf(y, mapEntry(y, item, 'prefix')?.value, pointer('/endpoints', i, 'prefix')),
+      ...(url ? { url } : {}),
+      ...(credNode ? { credentials } : {}),
+      ...(concurrency ? { concurrency: Math.floor(concurrency) } : {}),
+      ...(requestsPerSecond ? { requestsPerSecond } : {}),
+    };
+    return [entry];
+  });
+}
+
+function readPromotion(y: YamlFile, node: unknown): PromotionSettings {
+  const int = (key: string, fallback: number) => {
+    const v = (mapEntry(y, node, key)?.value as { value?: unknown } | undefined)?.value;
+    return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
+  };
+  return {
+    concurrency: int('concurrency', DEFAULT_PROMOTION.concurrency),
+    blobConcurrency: int('blobConcurrency', DEFAULT_PROMOTION.blobConcurrency),
+  };
+}
+
 /** Reads promoter.yaml from the root of `tree`; absent or unreadable, the safe defaults apply. */
 export async function readConfig(tree: TreeReader): Promise<{ config: PromoterConfig; findings: Finding[] }> {
   const none: PromoterConfig = {
+    endpoints: [],
+    promotion: DEFAULT_PROMOTION,
     file: undefined,
     policy: DEFAULT_POLICY,
     policyPos: undefined,
@@ -62,6 +114,8 @@ export async function readConfig(tree: TreeReader): Promise<{ config: PromoterCo
       policy: readPolicy(y, policyEntry?.value),
       policyPos: policyEntry ? posOf(y, policyEntry.keyNode, '/policy') : undefined,
       manifestRoots,
+      endpoints: readEndpoints(y, mapEntry(y, root, 'endpoints')?.value),
+      promotion: readPromotion(y, mapEntry(y, root, 'promotion')?.value),
     },
     findings: read.findings,
   };
