@@ -6,6 +6,7 @@ import { errorMessage } from '../errors.js';
 import { packageRoot } from '../package-paths.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { copyCommand } from './copy-command.js';
+import { planCommand, promoteCommand } from './plan-command.js';
 import { validateCommand } from './validate-command.js';
 
 function version(): string {
@@ -20,7 +21,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version(version(), '-V, --version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [validateCommand(setExit), copyCommand(setExit)]) {
+  for (const cmd of [
+    validateCommand(setExit),
+    planCommand(setExit),
+    promoteCommand(setExit),
+    copyCommand(setExit),
+  ]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   return program;

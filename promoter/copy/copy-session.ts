@@ -12,7 +12,14 @@ import { canMount } from '../adapters/registry/image-store.js';
 import type { Descriptor } from '../domain/descriptor.js';
 import type { Digest } from '../domain/digest.js';
 import { type ManifestContent, parseManifest, requiredBlobs } from '../domain/manifest-content.js';
-import { errorMessage, RequestRejectedError } from '../errors.js';
+import {
+  DEFAULT_RETRY,
+  isRetryable,
+  type RetryPolicy,
+  retryDelayMs,
+  sleep,
+} from '../adapters/http/retry-policy.js';
+import { errorMessage, findError, RequestRejectedError, TransientError } from '../errors.js';
 import type { FetchedManifest } from '../adapters/registry/image-store.js';
 import { fanOutBlob } from './blob-fanout.js';
 import { type BlobLocations, MemoryBlobLocations } from './blob-locations.js';
@@ -57,7 +64,12 @@ export interface SessionTotals {
   sourceBytesRead: number;
   uniqueBlobs: number;
   uniqueBlobBytes: number;
+  /** Blob transfers tried again after a transient failure. */
+  retries: number;
 }
+
+/** Manifests kept per session (they are small; an index run of thousands of images stays well under 100 MB). */
+const MANIFEST_CACHE = 20_000;
 
 /** How a blob reached one destination, or why it did not. */
 type BlobResult = 'copied' | 'mounted' | 'skipped' | Error;
@@ -72,6 +84,12 @@ interface Lane {
 
 /** Options of a copy session. */
 export interface CopySessionOptions {
+  /** The retry budget for blob transfers (the HTTP layer's by default). */
+  retry?: RetryPolicy;
+  /** Sleeps between retries; replaced in tests. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Told of the bytes of each blob uploaded to a destination (for progress). */
+  onUploaded?: (bytes: number) => void;
   /** Blob transfers at once (default 6). */
   blobConcurrency?: number;
   /** Where blobs were seen before (kept between runs); in memory for this session when absent. */
@@ -89,11 +107,20 @@ export class CopySession {
     sourceBytesRead: 0,
     uniqueBlobs: 0,
     uniqueBlobBytes: 0,
+    retries: 0,
   };
 
   private readonly locations: BlobLocations;
 
+  private readonly manifests = new Map<string, FetchedManifest>();
+  private readonly onUploaded: ((bytes: number) => void) | undefined;
+  private readonly retry: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+
   constructor(opts: CopySessionOptions = {}) {
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.onUploaded = opts.onUploaded;
+    this.sleep = opts.sleep ?? sleep;
     this.limit = pLimit(opts.blobConcurrency ?? 6);
     this.locations = opts.locations ?? new MemoryBlobLocations();
   }
@@ -122,6 +149,20 @@ export class CopySession {
     return this.locations.lookup(store.description, d).filter((repo) => repo !== except);
   }
 
+  /**
+   * A manifest of `source` by tag or digest; manifests fetched by digest are kept for the session (they
+   * cannot change), so a later tag write or a second destination group does not fetch them again.
+   */
+  async manifest(source: Endpoint, ref: string): Promise<FetchedManifest> {
+    const key = `${this.key(source)}@${ref}`;
+    const hit = this.manifests.get(key);
+    if (hit) return hit;
+    const m = await source.store.getManifest(source.repo, ref);
+    if (this.manifests.size >= MANIFEST_CACHE) this.manifests.delete(this.manifests.keys().next().value!);
+    this.manifests.set(`${this.key(source)}@${m.digest}`, m);
+    return m;
+  }
+
   /** Copies `ref` (a tag or digest) from `source` to every target, then sets `tags` on each. */
   async copyImage(
     source: Endpoint,
@@ -129,7 +170,7 @@ export class CopySession {
     targets: Endpoint[],
     tags: string[],
   ): Promise<ImageCopyReport> {
-    const m = await source.store.getManifest(source.repo, ref);
+    const m = await this.manifest(source, ref);
     const lanes: Lane[] = targets.map((endpoint) => ({
       endpoint,
       key: this.key(endpoint),
@@ -197,7 +238,7 @@ export class CopySession {
       await Promise.all(
         content.manifests.map(async (child) => {
           try {
-            const cm = await source.store.getManifest(source.repo, child.digest);
+            const cm = await this.manifest(source, child.digest);
             await this.ensureManifest(source, cm, need);
           } catch (err) {
             for (const lane of need) this.fail(lane, err);
@@ -267,6 +308,7 @@ export class CopySession {
         else {
           lane.report.blobsCopied++;
           lane.report.bytesUploaded += b.size;
+          this.onUploaded?.(b.size);
         }
       }
     }
@@ -342,42 +384,53 @@ export class CopySession {
     for (const lane of lanes) if (results.get(lane.key) === 'copied') this.remember(lane.endpoint, b.digest);
   }
 
+  /**
+   * Uploads blob `b` to `lanes` from one read of the source. A lane refused with 413 gets the blob again in
+   * chunks; a lane that failed transiently (5xx, 429, a reset, the source stream breaking) gets it again
+   * after a backoff, within the retry budget. Streamed bodies cannot be re-sent by the HTTP layer, so the
+   * blob's retries live here.
+   */
   private async upload(
     source: Endpoint,
     b: Descriptor,
     lanes: Lane[],
     results: Map<string, BlobResult>,
     chunked: boolean,
+    attempt = 0,
   ): Promise<void> {
-    let read;
+    let outcomes: { key: string; error: unknown }[];
     try {
-      read = await source.store.getBlob(source.repo, b.digest);
+      const read = await source.store.getBlob(source.repo, b.digest);
+      const targets = lanes.map((lane) => ({
+        key: lane.key,
+        upload: (body: Readable) => lane.endpoint.store.putBlob(lane.endpoint.repo, b, body, { chunked }),
+      }));
+      const fan = await fanOutBlob(read.stream, b, targets, `blob ${b.digest} from ${this.key(source)}`);
+      this.totals.sourceBlobsRead++;
+      this.totals.sourceBytesRead += fan.bytesRead;
+      outcomes = fan.outcomes;
     } catch (err) {
-      for (const lane of lanes) results.set(lane.key, err as Error);
-      return;
+      outcomes = lanes.map((lane) => ({ key: lane.key, error: err }));
     }
-    const targets = lanes.map((lane) => ({
-      key: lane.key,
-      upload: (body: Readable) => lane.endpoint.store.putBlob(lane.endpoint.repo, b, body, { chunked }),
-    }));
-    const { outcomes, bytesRead } = await fanOutBlob(
-      read.stream,
-      b,
-      targets,
-      `blob ${b.digest} from ${this.key(source)}`,
-    );
-    this.totals.sourceBlobsRead++;
-    this.totals.sourceBytesRead += bytesRead;
-    const retry: Lane[] = [];
+    const chunkedRetry: Lane[] = [];
+    const later: Lane[] = [];
+    let retryAfter: number | undefined;
     for (const o of outcomes) {
       const lane = lanes.find((l) => l.key === o.key)!;
       if (!o.error) results.set(o.key, 'copied');
       else if (!chunked && o.error instanceof RequestRejectedError && o.error.status === 413)
-        retry.push(lane);
-      else results.set(o.key, o.error as Error);
+        chunkedRetry.push(lane);
+      else if (isRetryable(o.error) && attempt + 1 < this.retry.attempts) {
+        later.push(lane);
+        retryAfter = findError(o.error, TransientError)?.retryAfterMs ?? retryAfter;
+      } else results.set(o.key, o.error as Error);
     }
-    // A registry that refuses a large single request (413) gets the blob again, in chunks.
-    if (retry.length > 0) await this.upload(source, b, retry, results, true);
+    if (chunkedRetry.length > 0) await this.upload(source, b, chunkedRetry, results, true, attempt);
+    if (later.length > 0) {
+      this.totals.retries++;
+      await this.sleep(retryDelayMs(attempt, this.retry, retryAfter));
+      await this.upload(source, b, later, results, chunked, attempt + 1);
+    }
   }
 
   private async applyTags(lane: Lane, m: FetchedManifest, tags: string[]): Promise<void> {

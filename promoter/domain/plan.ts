@@ -3,7 +3,7 @@
  * applier executes; what `plan` prints, a pull-request comment shows, and the daemon reports.
  */
 import type { Digest } from './digest.js';
-import type { Finding } from './finding.js';
+import type { Finding, SourcePos } from './finding.js';
 
 /** What an artifact is to the image it travels with. */
 export type ArtifactRole = 'image' | 'signature' | 'attestation' | 'sbom' | 'referrers-index' | 'referrer';
@@ -44,6 +44,8 @@ export interface PlannedAction {
   role: ArtifactRole;
   /** Extra facts for people: the digest a tag holds now, the error that made a store unreadable. */
   detail?: string;
+  /** The manifest entry that asked for it (for annotations and failure reports). */
+  pos?: SourcePos;
 }
 
 /** What a destination repository already holds of what the manifests want. */

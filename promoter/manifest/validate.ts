@@ -41,7 +41,8 @@ export function checkManifestSet(set: ManifestSet, policySource: ManifestSet = s
   ];
 }
 
-async function requireDirectory(dir: string): Promise<void> {
+/** Throws InputError unless `dir` is an existing directory. */
+export async function requireDirectory(dir: string): Promise<void> {
   let s: Stats;
   try {
     s = await stat(dir);

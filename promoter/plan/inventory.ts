@@ -4,7 +4,8 @@ import type { ArtifactRole } from '../domain/plan.js';
 
 /** A destination repository as read: tags (tag → digest) and digests known to be present. */
 export type RepoInventory =
-  { readable: true; tags: Map<string, Digest>; digests: Set<Digest> } | { readable: false; error: string };
+  | { readable: true; tags: Map<string, Digest>; digests: Set<Digest>; mediaTypes?: Map<Digest, string> }
+  | { readable: false; error: string };
 
 /** A tag in the source that travels with a promoted digest (cosign `.sig`/`.att`/`.sbom`, referrers index). */
 export interface ArtifactTag {

@@ -79,7 +79,13 @@ export function planDeletions(input: DeletionPlanInput): { actions: PlannedActio
   const units = new Map<string, Origin>();
   for (const r of input.removals) {
     const inv = input.destinations.get(r.dest);
-    const base = { dest: r.dest, digest: r.digest, role: 'image' as const, ...(r.tag ? { tag: r.tag } : {}) };
+    const base = {
+      dest: r.dest,
+      digest: r.digest,
+      role: 'image' as const,
+      pos: r.origin.pos,
+      ...(r.tag ? { tag: r.tag } : {}),
+    };
     const kind = r.tag ? ('delete-tag' as const) : ('delete-manifest' as const);
     if (!inv?.readable) {
       actions.push({

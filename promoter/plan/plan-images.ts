@@ -63,7 +63,7 @@ function planDigest(
 ): Unavailable | undefined {
   const want = repo.digests.get(digest)!;
   const src = sources.get(want.source);
-  const base = { dest: repo.path, source: want.source, digest, role: 'image' as const };
+  const base = { dest: repo.path, source: want.source, digest, role: 'image' as const, pos: want.origin.pos };
   if (inv.digests.has(digest)) b.keep(repo.path, 'digests');
   else if (!src?.readable) {
     b.add({
@@ -95,7 +95,13 @@ function planDigest(
       b.keep(repo.path, 'tags');
       continue;
     }
-    const a = { dest: repo.path, source: want.source, digest: art.digest, role: art.role };
+    const a = {
+      dest: repo.path,
+      source: want.source,
+      digest: art.digest,
+      role: art.role,
+      pos: want.origin.pos,
+    };
     if (!inv.digests.has(art.digest)) b.add({ ...a, kind: 'copy', outcome: 'apply', reason: 'missing' });
     // Cosign appends signatures by replacing the manifest under the tag: artifact tags follow the source.
     b.add({
@@ -138,6 +144,7 @@ function planTag(
     digest: want.digest,
     tag: want.tag,
     role: 'image' as const,
+    pos: want.origin.pos,
   };
   const current = inv.tags.get(want.tag);
   if (current === want.digest) return b.keep(repo.path, 'tags');

@@ -21,13 +21,13 @@ export class FakeTransport implements Transport {
     const r = { ...req, url: req.url.toString() };
     this.requests.push(r);
     const a = this.handler(r);
-    const body = Readable.from(
-      a.body === undefined ? [] : [Buffer.from(a.body)],
-    ) as unknown as HttpResponse['body'];
-    Object.assign(body, {
-      text: async () => (a.body === undefined ? '' : a.body.toString()),
-      dump: async () => undefined,
-    });
+    const stream = Readable.from(a.body === undefined ? [] : [Buffer.from(a.body)]);
+    const consume = async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    const body = Object.assign(stream, { text: consume, dump: async () => void (await consume()) });
     const headers = Object.fromEntries(Object.entries(a.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     this.stats.record({
       host: new URL(r.url).host,

@@ -48,6 +48,8 @@ export interface ImageStore {
   putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void>;
   /** Deletes a manifest by digest (a registry drops every tag on it). */
   deleteManifest(repo: string, digest: Digest): Promise<void>;
+  /** Deletes one tag; its digest and the digest's other tags stay. Throws NotFoundError when absent. */
+  deleteTag(repo: string, tag: string): Promise<void>;
   /** A blob's size when present, else undefined. */
   headBlob(repo: string, digest: Digest): Promise<number | undefined>;
   /** Streams a blob; throws NotFoundError when absent. The caller verifies the digest while reading. */
@@ -59,6 +61,25 @@ export interface ImageStore {
   putBlob(repo: string, desc: Descriptor, body: Readable, opts?: PutBlobOptions): Promise<void>;
 }
 
+/** Tags of a repository, with digests when the store tells them in the same answer. */
+export interface TagListing {
+  tags: string[];
+  /** Digests with their tags (Google's tag-list `manifest` map, an OCI layout's index). */
+  digests?: Map<Digest, { tags: string[]; mediaType?: string }>;
+  /** True when `digests` lists every digest of the repository, so an unlisted digest is absent. */
+  complete?: boolean;
+}
+
+/** Lists tags together with digests where the store can, saving a HEAD per tag. */
+export interface TagDigestLister {
+  listTagDigests(repo: string): Promise<TagListing>;
+}
+
+/** True when the store can list tags with digests. */
+export function canListTagDigests(s: ImageStore): s is ImageStore & TagDigestLister {
+  return typeof (s as Partial<TagDigestLister>).listTagDigests === 'function';
+}
+
 /** Copies a blob between repositories of the same store without sending its bytes. */
 export interface BlobMounter {
   /** True when mounted; false when the store declined (the blob must then be uploaded). */
@@ -68,6 +89,17 @@ export interface BlobMounter {
 /** Lists manifests that refer to a subject (OCI 1.1 referrers: signatures, SBOMs, attestations). */
 export interface ReferrersLister {
   listReferrers(repo: string, subject: Digest, artifactType?: string): Promise<Descriptor[]>;
+}
+
+/** Asks a registry's referrers API only (no fallback), to learn whether it has one. */
+export interface ReferrersApi {
+  /** The referrers of `subject`, or undefined when the registry has no referrers API. */
+  referrersApi(repo: string, subject: Digest): Promise<Descriptor[] | undefined>;
+}
+
+/** True when the store may have a referrers API. */
+export function canListReferrersApi(s: ImageStore): s is ImageStore & ReferrersApi {
+  return typeof (s as Partial<ReferrersApi>).referrersApi === 'function';
 }
 
 /** True when the store can mount blobs across its repositories. */

@@ -7,21 +7,12 @@ import {
   RequestRejectedError,
   TransientError,
 } from '../../errors.js';
-import { type Headers, header } from '../http/transport.js';
+import { retryAfterMs } from '../http/retry-policy.js';
+import type { Headers } from '../http/transport.js';
 
 /** The `errors` array of a distribution error response. */
 interface RegistryErrorBody {
   errors?: { code?: string; message?: string }[];
-}
-
-/** Seconds or an HTTP date in Retry-After, as milliseconds (capped at 5 minutes). */
-export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const v = header(headers, 'retry-after');
-  if (!v) return undefined;
-  const seconds = Number(v);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(v) - now;
-  if (!Number.isFinite(ms) || ms < 0) return undefined;
-  return Math.min(ms, 300_000);
 }
 
 /** Builds the error for a failed response; `what` says what was attempted ("getting manifest app:v1"). */

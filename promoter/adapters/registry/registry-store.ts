@@ -19,10 +19,14 @@ import type {
   ImageStore,
   ManifestHead,
   PutBlobOptions,
+  ReferrersApi,
   ReferrersLister,
+  TagDigestLister,
+  TagListing,
 } from './image-store.js';
 import { referrersTag } from './image-store.js';
 import { updateReferrersIndex } from './referrers-index.js';
+import { deleteTagByPlaceholder } from './tag-delete.js';
 import { registryError } from './registry-errors.js';
 
 /** Largest manifest accepted (the distribution spec's recommended limit). */
@@ -78,7 +82,9 @@ async function readAll(res: HttpResponse, limit: number, what: string): Promise<
 }
 
 /** One registry host. */
-export class RegistryStore implements ImageStore, BlobMounter, ReferrersLister {
+export class RegistryStore
+  implements ImageStore, BlobMounter, ReferrersLister, ReferrersApi, TagDigestLister
+{
   readonly description: string;
   readonly host: string;
   private readonly base: string;
@@ -139,22 +145,59 @@ export class RegistryStore implements ImageStore, BlobMounter, ReferrersLister {
   }
 
   async listTags(repo: string): Promise<string[]> {
+    return (await this.listTagDigests(repo)).tags;
+  }
+
+  /**
+   * Every tag (all pages). Google's registries add a `manifest` map (digest → tags, media type) to the
+   * answer; when present, it is returned too, and it lists every digest of the repository.
+   */
+  async listTagDigests(repo: string): Promise<TagListing> {
     const tags: string[] = [];
+    let digests: TagListing['digests'];
     let path: string | undefined = `/v2/${repo}/tags/list?n=1000`;
     for (let page = 0; path && page < 10_000; page++) {
       const res = await this.send({ method: 'GET', path, kind: 'tags' }, pull(repo));
       if (res.status === 404) {
         await res.body.dump();
-        return tags;
+        // No such repository: nothing in it.
+        if (page === 0) return { tags, digests: new Map(), complete: true };
+        return { tags, digests, complete: digests !== undefined };
       }
       if (res.status !== 200) await this.fail(`listing tags of ${repo}`, res);
       const body = JSON.parse((await readAll(res, 64 * 1024 * 1024, `tags of ${repo}`)).toString('utf8')) as {
         tags?: string[] | null;
+        manifest?: Record<string, { tag?: string[]; mediaType?: string }>;
       };
       tags.push(...(body.tags ?? []));
+      if (body.manifest && typeof body.manifest === 'object') {
+        digests ??= new Map();
+        for (const [digest, info] of Object.entries(body.manifest)) {
+          if (!digest.startsWith('sha256:')) continue;
+          digests.set(digest as Digest, {
+            tags: Array.isArray(info?.tag) ? info.tag : [],
+            ...(info?.mediaType ? { mediaType: info.mediaType } : {}),
+          });
+        }
+      }
       path = nextLink(header(res.headers, 'link'));
     }
-    return tags;
+    return { tags, digests, complete: digests !== undefined };
+  }
+
+  /** Deletes one tag, leaving its digest and the digest's other tags: DELETE by tag where the registry allows it, else a placeholder swap. */
+  async deleteTag(repo: string, tag: string): Promise<void> {
+    const res = await this.send(
+      { method: 'DELETE', path: `/v2/${repo}/manifests/${tag}`, kind: 'manifest' },
+      [{ repository: repo, actions: ['delete', 'pull', 'push'] }],
+    );
+    await res.body.dump();
+    if (res.status === 202 || res.status === 200) return;
+    if (res.status === 404)
+      throw registryError(`deleting tag ${repo}:${tag}`, this.host, 404, res.headers, '');
+    // Registries that delete by digest only (the CNCF registry answers 400): point the tag at a placeholder
+    // manifest of its own, then delete that placeholder by digest, which takes the tag with it.
+    await deleteTagByPlaceholder(this, repo, tag);
   }
 
   async headManifest(repo: string, ref: string): Promise<ManifestHead | undefined> {
@@ -307,27 +350,27 @@ export class RegistryStore implements ImageStore, BlobMounter, ReferrersLister {
     }
   }
 
-  async listReferrers(repo: string, subject: Digest, artifactType?: string): Promise<Descriptor[]> {
-    const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
+  async referrersApi(repo: string, subject: Digest): Promise<Descriptor[] | undefined> {
     const res = await this.send(
       {
         method: 'GET',
-        path: `/v2/${repo}/referrers/${subject}${query}`,
+        path: `/v2/${repo}/referrers/${subject}`,
         headers: { accept: MediaTypes.ociIndex },
         kind: 'referrers',
       },
       pull(repo),
     );
-    let list: Descriptor[];
     if (res.status === 200 && (header(res.headers, 'content-type') ?? '').includes(MediaTypes.ociIndex)) {
-      list = parseManifest({
-        bytes: await readAll(res, MAX_MANIFEST_SIZE, 'referrers'),
-        mediaType: MediaTypes.ociIndex,
-      }).manifests;
-    } else {
-      await res.body.dump();
-      list = await this.referrersFromTag(repo, subject);
+      const bytes = await readAll(res, MAX_MANIFEST_SIZE, 'referrers');
+      return parseManifest({ bytes, mediaType: MediaTypes.ociIndex }).manifests;
     }
+    await res.body.dump();
+    if (res.status === 404 || res.status === 200) return undefined;
+    return this.fail(`listing referrers of ${repo}@${subject}`, res);
+  }
+
+  async listReferrers(repo: string, subject: Digest, artifactType?: string): Promise<Descriptor[]> {
+    const list = (await this.referrersApi(repo, subject)) ?? (await this.referrersFromTag(repo, subject));
     return artifactType ? list.filter((d) => d.artifactType === artifactType) : list;
   }
 

@@ -15,7 +15,15 @@ import { type Digest, isDigest } from '../../../domain/digest.js';
 import { digestOf, type ManifestBytes, parseManifest } from '../../../domain/manifest-content.js';
 import { IntegrityError, InvalidManifestError, NotFoundError } from '../../../errors.js';
 import { DigestMeter } from '../../../streams/digest-meter.js';
-import type { BlobRead, FetchedManifest, ImageStore, ManifestHead, ReferrersLister } from '../image-store.js';
+import type {
+  BlobRead,
+  FetchedManifest,
+  ImageStore,
+  ManifestHead,
+  ReferrersLister,
+  TagDigestLister,
+  TagListing,
+} from '../image-store.js';
 import { referrersTag } from '../image-store.js';
 import { updateReferrersIndex } from '../referrers-index.js';
 import {
@@ -33,7 +41,7 @@ import {
 const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 
 /** The layouts below one root directory. */
-export class OciLayoutStore implements ImageStore, ReferrersLister {
+export class OciLayoutStore implements ImageStore, ReferrersLister, TagDigestLister {
   readonly description: string;
   private readonly locks = new Map<string, Promise<unknown>>();
 
@@ -62,10 +70,20 @@ export class OciLayoutStore implements ImageStore, ReferrersLister {
   }
 
   async listTags(repo: string): Promise<string[]> {
+    return (await this.listTagDigests(repo)).tags;
+  }
+
+  /** Tags and every listed digest, from index.json alone. */
+  async listTagDigests(repo: string): Promise<TagListing> {
     const index = await readIndex(this.dir(repo));
-    return [
-      ...new Set(index.manifests.map((d) => d.annotations?.[REF_NAME]).filter((t): t is string => !!t)),
-    ];
+    const digests = new Map<Digest, { tags: string[]; mediaType?: string }>();
+    for (const d of index.manifests) {
+      const entry = digests.get(d.digest) ?? { tags: [], mediaType: d.mediaType };
+      const tag = d.annotations?.[REF_NAME];
+      if (tag) entry.tags.push(tag);
+      digests.set(d.digest, entry);
+    }
+    return { tags: [...new Set([...digests.values()].flatMap((e) => e.tags))], digests };
   }
 
   private async descriptorFor(repo: string, ref: string): Promise<Descriptor | undefined> {
@@ -157,6 +175,17 @@ export class OciLayoutStore implements ImageStore, ReferrersLister {
       return true;
     });
     if (!removed) throw new NotFoundError(`manifest ${digest} not found in ${this.description}/${repo}`);
+  }
+
+  async deleteTag(repo: string, tag: string): Promise<void> {
+    const dir = this.dir(repo);
+    const removed = await this.withIndex(dir, async (index) => {
+      const kept = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== tag);
+      if (kept.length === index.manifests.length) return false;
+      await writeIndex(dir, { ...index, manifests: kept });
+      return true;
+    });
+    if (!removed) throw new NotFoundError(`tag ${tag} not found in ${this.description}/${repo}`);
   }
 
   async headBlob(repo: string, digest: Digest): Promise<number | undefined> {

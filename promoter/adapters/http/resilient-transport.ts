@@ -1,0 +1,129 @@
+/**
+ * Wraps a transport with what keeps promotion alive against busy registries: per-host request-rate limits
+ * and adaptive concurrency (cut on 429, grown back on success), and retries with backoff and jitter for
+ * 5xx, 429 (honouring Retry-After) and connection failures — for requests that can be re-sent (no
+ * streamed body). A concurrency slot is held until the response body is consumed.
+ */
+import type { Readable } from 'node:stream';
+import { AdaptiveLimiter, TokenBucket } from './host-limits.js';
+import type { RequestStats } from './request-stats.js';
+import {
+  DEFAULT_RETRY,
+  isRetryable,
+  type RetryPolicy,
+  retryAfterMs,
+  retryDelayMs,
+  sleep as realSleep,
+} from './retry-policy.js';
+import type { HttpRequest, HttpResponse, Transport } from './transport.js';
+
+/** Limits of one host. */
+export interface HostLimits {
+  /** Most requests in flight. */
+  concurrency: number;
+  /** Most requests per second; undefined for no limit. */
+  requestsPerSecond?: number;
+}
+
+/** Options of the resilient transport. */
+export interface ResilientOptions {
+  limitsFor?: (host: string) => HostLimits;
+  policy?: RetryPolicy;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Told of every retry (host, what failed, the delay). */
+  onRetry?: (host: string, what: string, delayMs: number) => void;
+}
+
+interface HostControl {
+  limiter: AdaptiveLimiter;
+  bucket: TokenBucket | undefined;
+}
+
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+function replayable(req: HttpRequest): boolean {
+  return req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
+}
+
+/** Holds the slot until the body is done with. */
+function releaseWhenDone(body: Readable, release: () => void): void {
+  let done = false;
+  const once = () => {
+    if (!done) {
+      done = true;
+      release();
+    }
+  };
+  if (body.readableEnded || body.destroyed) return once();
+  body.once('end', once);
+  body.once('close', once);
+  body.once('error', once);
+}
+
+/** Transport with per-host limits and retries. */
+export class ResilientTransport implements Transport {
+  private readonly hosts = new Map<string, HostControl>();
+
+  constructor(
+    private readonly inner: Transport,
+    private readonly opts: ResilientOptions = {},
+  ) {}
+
+  get stats(): RequestStats {
+    return this.inner.stats;
+  }
+
+  /** The current adaptive concurrency limit of a host (for reports and tests). */
+  limitOf(host: string): number | undefined {
+    return this.hosts.get(host)?.limiter.limit;
+  }
+
+  private control(host: string): HostControl {
+    let c = this.hosts.get(host);
+    if (!c) {
+      const limits = this.opts.limitsFor?.(host) ?? { concurrency: 16 };
+      c = {
+        limiter: new AdaptiveLimiter(limits.concurrency),
+        bucket: limits.requestsPerSecond ? new TokenBucket(limits.requestsPerSecond) : undefined,
+      };
+      this.hosts.set(host, c);
+    }
+    return c;
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const host = new URL(req.url.toString()).host;
+    const c = this.control(host);
+    const policy = this.opts.policy ?? DEFAULT_RETRY;
+    const wait = this.opts.sleep ?? realSleep;
+    const canRetry = replayable(req);
+    for (let attempt = 0; ; attempt++) {
+      await c.bucket?.take();
+      await c.limiter.acquire();
+      let res: HttpResponse;
+      try {
+        res = await this.inner.request(req);
+      } catch (err) {
+        c.limiter.release();
+        if (!canRetry || !isRetryable(err) || attempt + 1 >= policy.attempts) throw err;
+        const delay = retryDelayMs(attempt, policy, undefined, this.opts.random);
+        this.opts.onRetry?.(host, `${req.method} ${req.kind}: ${(err as Error).message}`, delay);
+        await wait(delay);
+        continue;
+      }
+      if (res.status === 429) c.limiter.tooMany();
+      else if (res.status < 500) c.limiter.succeeded();
+      if (RETRY_STATUS.has(res.status) && canRetry && attempt + 1 < policy.attempts) {
+        await res.body.dump();
+        c.limiter.release();
+        const delay = retryDelayMs(attempt, policy, retryAfterMs(res.headers), this.opts.random);
+        this.opts.onRetry?.(host, `${req.method} ${req.kind}: ${res.status}`, delay);
+        await wait(delay);
+        continue;
+      }
+      releaseWhenDone(res.body, () => c.limiter.release());
+      return res;
+    }
+  }
+}
