@@ -14,7 +14,6 @@ import { runCli } from '../../helpers/cli.js';
 import { imagesYaml, registriesYaml } from '../../helpers/manifests.js';
 import { type CountingProxy, startCountingProxy } from '../../helpers/oci/counting-proxy.js';
 import {
-  type BuiltImage,
   buildArtifact,
   buildDockerImage,
   buildImage,
