@@ -5,6 +5,7 @@
  * streamed body). A concurrency slot is held until the response body is consumed.
  */
 import type { Readable } from 'node:stream';
+import { errorMessage, findError, TransientError } from '../../errors.js';
 import { AdaptiveLimiter, TokenBucket } from './host-limits.js';
 import type { RequestStats } from './request-stats.js';
 import {
@@ -61,6 +62,16 @@ function releaseWhenDone(body: Readable, release: () => void): void {
   body.once('error', once);
 }
 
+/** Marks a failure that used up the retry budget, so callers do not retry it again. */
+function exhausted(err: unknown, attempts: number): TransientError {
+  const message = `${errorMessage(err)} (after ${attempts} attempts)`;
+  return new TransientError(message, {
+    ...(findError(err, TransientError)?.details ?? {}),
+    cause: err,
+    exhausted: true,
+  });
+}
+
 /** Transport with per-host limits and retries. */
 export class ResilientTransport implements Transport {
   private readonly hosts = new Map<string, HostControl>();
@@ -106,7 +117,8 @@ export class ResilientTransport implements Transport {
         res = await this.inner.request(req);
       } catch (err) {
         c.limiter.release();
-        if (!canRetry || !isRetryable(err) || attempt + 1 >= policy.attempts) throw err;
+        if (!canRetry || !isRetryable(err)) throw err;
+        if (attempt + 1 >= policy.attempts) throw exhausted(err, attempt + 1);
         const delay = retryDelayMs(attempt, policy, undefined, this.opts.random);
         this.opts.onRetry?.(host, `${req.method} ${req.kind}: ${(err as Error).message}`, delay);
         await wait(delay);
@@ -123,6 +135,7 @@ export class ResilientTransport implements Transport {
         continue;
       }
       releaseWhenDone(res.body, () => c.limiter.release());
+      if (RETRY_STATUS.has(res.status) && canRetry) res.exhausted = true;
       return res;
     }
   }

@@ -31,9 +31,13 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
-/** True for a failure worth trying again: transient or rate-limited, or a connection that failed. */
+/**
+ * True for a failure worth trying again: transient or rate-limited, or a connection that failed — unless
+ * it already used up a retry budget in the HTTP layer (retrying it again would multiply the budget).
+ */
 export function isRetryable(err: unknown): boolean {
-  if (findError(err, TransientError)) return true;
+  const transient = findError(err, TransientError);
+  if (transient) return transient.details.exhausted !== true;
   if (findError(err, RemoteError)) return false;
   return isNetworkError(err);
 }
@@ -62,30 +66,4 @@ export function retryDelayMs(
 /** Sleeps; replaced in tests. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Runs `fn` until it succeeds, a failure is not retryable, or the budget is spent. `onRetry` hears of
- * each retry (for logs and metrics).
- */
-export async function withRetries<T>(
-  fn: (attempt: number) => Promise<T>,
-  opts: {
-    policy?: RetryPolicy;
-    sleep?: (ms: number) => Promise<void>;
-    random?: () => number;
-    onRetry?: (err: unknown, delayMs: number) => void;
-  } = {},
-): Promise<T> {
-  const policy = opts.policy ?? DEFAULT_RETRY;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (err) {
-      if (!isRetryable(err) || attempt + 1 >= policy.attempts) throw err;
-      const delay = retryDelayMs(attempt, policy, findError(err, TransientError)?.retryAfterMs, opts.random);
-      opts.onRetry?.(err, delay);
-      await (opts.sleep ?? sleep)(delay);
-    }
-  }
 }

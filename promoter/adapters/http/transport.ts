@@ -40,6 +40,8 @@ export interface HttpResponse {
   status: number;
   headers: Headers;
   body: ResponseBody;
+  /** Set by the retry layer when this failure is what remained after its whole retry budget. */
+  exhausted?: boolean;
   /** The URL that answered (after redirects). */
   url: string;
 }

@@ -134,7 +134,9 @@ export class RegistryStore
 
   /** Throws the catalogued error for a failed response. */
   async fail(what: string, res: HttpResponse): Promise<never> {
-    throw registryError(what, this.host, res.status, res.headers, await readSmall(res));
+    const err = registryError(what, this.host, res.status, res.headers, await readSmall(res));
+    if (res.exhausted) err.details.exhausted = true;
+    throw err;
   }
 
   /** Checks that the registry answers `/v2/` (authenticating if it asks to). */

@@ -30,8 +30,18 @@ export interface FakeResponse {
   body?: string | Buffer;
 }
 
-/** Decides per request: forward it (`'pass'`) or answer it with a fake response. */
-export type ProxyHook = (req: ProxiedRequest) => 'pass' | FakeResponse | Promise<'pass' | FakeResponse>;
+/** Forward the request, but break the connection after so many body bytes (a reset mid-transfer). */
+export interface CutConnection {
+  /** Response body bytes to send before resetting. */
+  cutResponseAfter?: number;
+  /** Request body bytes to accept before resetting. */
+  cutRequestAfter?: number;
+}
+
+/** Decides per request: forward it (`'pass'`), answer it with a fake response, or forward and cut it. */
+export type ProxyHook = (
+  req: ProxiedRequest,
+) => 'pass' | FakeResponse | CutConnection | Promise<'pass' | FakeResponse | CutConnection>;
 
 /** Proxy options. */
 export interface CountingProxyOptions {
@@ -126,7 +136,12 @@ export async function startCountingProxy(
   let counts = emptyCounts();
   let proxyOrigin = '';
 
-  const forward = (req: IncomingMessage, res: ServerResponse, kind: RequestKind): void => {
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    kind: RequestKind,
+    cut: CutConnection = {},
+  ): void => {
     const headers: OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers))
       if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
@@ -150,6 +165,16 @@ export async function startCountingProxy(
           out.location = proxyOrigin + location.slice(target.origin.length);
         res.writeHead(up.statusCode ?? 502, up.statusMessage, out);
         up.on('data', (c: Buffer) => bump(counts.bytesOut, kind, c.length));
+        if (cut.cutResponseAfter !== undefined) {
+          let sent = 0;
+          up.on('data', (c: Buffer) => {
+            sent += c.length;
+            if (sent > cut.cutResponseAfter!) {
+              up.destroy();
+              res.socket?.destroy();
+            }
+          });
+        }
         const length = Number(up.headers['content-length'] ?? NaN);
         const corrupt = opts.corruptBlobs && req.method === 'GET' && kind === 'blob' && up.statusCode === 200;
         if (corrupt && length > 0) up.pipe(corrupter(Math.floor(length / 2))).pipe(res);
@@ -172,11 +197,18 @@ export async function startCountingProxy(
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
+    let received = 0;
     req
       .pipe(
         new Transform({
           transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
             bump(counts.bytesIn, kind, chunk.length);
+            received += chunk.length;
+            if (cut.cutRequestAfter !== undefined && received > cut.cutRequestAfter) {
+              upstream.destroy();
+              req.socket.destroy();
+              return;
+            }
             done(null, chunk);
           },
         }),
@@ -193,6 +225,10 @@ export async function startCountingProxy(
       : 'pass';
     if (verdict === 'pass') {
       forward(req, res, kind);
+      return;
+    }
+    if (!('status' in verdict)) {
+      forward(req, res, kind, verdict);
       return;
     }
     req.on('data', (c: Buffer) => bump(counts.bytesIn, kind, c.length));

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { AdaptiveLimiter, TokenBucket } from '../../../promoter/adapters/http/host-limits.js';
 import { ResilientTransport } from '../../../promoter/adapters/http/resilient-transport.js';
-import { DEFAULT_RETRY, retryDelayMs, withRetries } from '../../../promoter/adapters/http/retry-policy.js';
+import { DEFAULT_RETRY, isRetryable, retryDelayMs } from '../../../promoter/adapters/http/retry-policy.js';
 import { RequestRejectedError, TransientError } from '../../../promoter/errors.js';
 import { type FakeAnswer, FakeTransport } from '../../fakes/fake-transport.js';
 
@@ -52,9 +52,10 @@ describe('ResilientTransport', () => {
     expect(inner.requests).toHaveLength(2);
   });
 
-  it('stops after the budget and hands back the last answer', async () => {
+  it('stops after the budget and hands back the last answer, marked exhausted', async () => {
     const { t, inner } = setup([{ status: 500 }]);
-    expect((await t.request(get)).status).toBe(500);
+    const res = await t.request(get);
+    expect([res.status, res.exhausted]).toEqual([500, true]);
     expect(inner.requests).toHaveLength(DEFAULT_RETRY.attempts);
   });
 
@@ -129,18 +130,10 @@ describe('retry budget', () => {
     expect(retryDelayMs(0, DEFAULT_RETRY, 900_000)).toBe(DEFAULT_RETRY.maxRetryAfterMs);
   });
 
-  it('withRetries retries transient failures only', async () => {
-    let n = 0;
-    const r = await withRetries(async () => (++n < 3 ? Promise.reject(new TransientError('x')) : 'ok'), {
-      sleep: async () => undefined,
-    });
-    expect([r, n]).toEqual(['ok', 3]);
-    let m = 0;
-    await expect(
-      withRetries(async () => (m++, Promise.reject(new RequestRejectedError('400'))), {
-        sleep: async () => undefined,
-      }),
-    ).rejects.toThrow('400');
-    expect(m).toBe(1);
+  it('retries transient failures, not refusals, and never a failure that used up a budget already', () => {
+    expect(isRetryable(new TransientError('503'))).toBe(true);
+    expect(isRetryable(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isRetryable(new RequestRejectedError('400'))).toBe(false);
+    expect(isRetryable(new TransientError('503 (after 5 attempts)', { exhausted: true }))).toBe(false);
   });
 });
