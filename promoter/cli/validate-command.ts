@@ -15,6 +15,11 @@ export function validateCommand(setExit: (code: number) => void): Command {
       '--base <ref>',
       'git revision to compare against, e.g. origin/main (read from the same repository)',
     )
+    .option(
+      '--online',
+      'also check every newly added digest (all digests without --base) exists in its source registry, ' +
+        'and is a multi-platform index when policy.requireMultiArch says so',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(FINDING_FORMATS).default('text'))
     .addHelpText(
       'after',

@@ -9,6 +9,7 @@ import { EXIT_FAILED, EXIT_OK } from './exit-codes.js';
 /** The flags of `validate`. */
 export interface ValidateFlags {
   base?: string;
+  online?: boolean;
   format: FindingFormat;
 }
 
@@ -24,7 +25,10 @@ export async function runValidate(
   out: NodeJS.WritableStream & { isTTY?: boolean },
 ): Promise<number> {
   const started = performance.now();
-  const result = await validateDirectory(dir, flags.base === undefined ? {} : { base: flags.base });
+  const result = await validateDirectory(dir, {
+    ...(flags.base === undefined ? {} : { base: flags.base }),
+    online: flags.online === true,
+  });
   const ctx = {
     filesRead: result.head.filesRead.length,
     elapsedMs: performance.now() - started,

@@ -5,6 +5,7 @@
  */
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { GitTree } from '../adapters/git/git-tree.js';
 import { FsTree } from '../adapters/tree/fs-tree.js';
 import { compareFindings, type Finding } from '../domain/finding.js';
@@ -21,6 +22,9 @@ import type { TreeReader } from './tree.js';
 export interface ValidateOptions {
   /** A git revision to compare against (the pull request's base). */
   base?: string;
+  /** Also check new digests against their source registries (network). */
+  online?: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** What validation found, and what it looked at. */
@@ -56,7 +60,7 @@ export async function requireDirectory(dir: string): Promise<void> {
 export async function validateTrees(
   head: TreeReader,
   base?: TreeReader,
-): Promise<{ findings: Finding[]; head: ManifestSet }> {
+): Promise<{ findings: Finding[]; head: ManifestSet; base: ManifestSet | undefined }> {
   const loaded = await loadManifests(head);
   const findings = [...loaded.findings];
   let baseSet: ManifestSet | undefined;
@@ -66,18 +70,37 @@ export async function validateTrees(
   }
   findings.push(...checkManifestSet(loaded.set, baseSet ?? loaded.set));
   findings.sort(compareFindings);
-  return { findings, head: loaded.set };
+  return { findings, head: loaded.set, base: baseSet };
 }
 
 /** Validates the manifest repository in `dir` (optionally against a base revision of its git repository). */
 export async function validateDirectory(dir: string, opts: ValidateOptions = {}): Promise<ValidateResult> {
   await requireDirectory(dir);
   const headTree = new FsTree(dir);
-  if (opts.base === undefined) return { ...(await validateTrees(headTree)), baseCommit: undefined };
-  const baseTree = await GitTree.open(dir, opts.base);
+  const baseTree = opts.base === undefined ? undefined : await GitTree.open(dir, opts.base);
   try {
-    return { ...(await validateTrees(headTree, baseTree)), baseCommit: baseTree.commit };
+    const r = await validateTrees(headTree, baseTree);
+    if (opts.online) r.findings.push(...(await onlineFindings(dir, r.head, r.base, opts.env ?? process.env)));
+    r.findings.sort(compareFindings);
+    return { findings: r.findings, head: r.head, baseCommit: baseTree?.commit };
   } finally {
-    await baseTree.close();
+    await baseTree?.close();
+  }
+}
+
+/** The --online checks: new digests exist in their sources (and are indexes if policy says so). */
+async function onlineFindings(
+  dir: string,
+  head: ManifestSet,
+  base: ManifestSet | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Finding[]> {
+  const { checkSourcesOnline, newDigests } = await import('../observe/check-sources.js');
+  const { buildStores } = await import('../pipeline/stores.js');
+  const stores = buildStores(head.config, { dir: resolve(dir), env });
+  try {
+    return await checkSourcesOnline(newDigests(head, base), (base ?? head).config.policy, stores.locate);
+  } finally {
+    await stores.resolver.close();
   }
 }

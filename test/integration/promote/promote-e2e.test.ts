@@ -157,6 +157,41 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+describe('validate --online', () => {
+  it('checks that new digests exist in staging, and are indexes when policy requires multi-arch', async () => {
+    const withPolicy = config().replace('policy:\n', 'policy:\n  requireMultiArch: true\n');
+    writeTree(repo, { 'promoter.yaml': withPolicy });
+    const base = gitCommitAll(repo, 'require multi-arch');
+    const clean = await runCli(['validate', repo, '--online', '--base', base, '--format', 'json']);
+    expect(clean.code).toBe(0);
+    writeTree(
+      repo,
+      projects({
+        alpha: {
+          app: {
+            [app1.digest]: ['v1.0'],
+            [app2.digest]: ['v1.1'],
+            [extra.digest]: ['v1.2'],
+            [MISSING]: ['v9'],
+          },
+        },
+      }),
+    );
+    const r = await runCli(['validate', repo, '--online', '--base', base, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const found = (
+      JSON.parse(r.stdout) as { findings: { code: string; file: string; line: number }[] }
+    ).findings.map((f) => `${f.code}@${f.file.split('manifests/')[1]}:${f.line}`);
+    expect(found.sort()).toEqual([
+      'digest-not-in-source@images/alpha/images.yaml:6',
+      'not-multi-arch@images/alpha/images.yaml:5',
+    ]);
+    git(repo, 'checkout', '--', '.');
+    writeTree(repo, { 'promoter.yaml': config() });
+    gitCommitAll(repo, 'policy back');
+  });
+});
+
 describe('promotion end to end', () => {
   it('plans the whole release, with exit 2 under --detailed-exitcode', async () => {
     const r = await plan('--detailed-exitcode', '--format', 'json');
