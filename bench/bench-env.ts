@@ -63,8 +63,10 @@ export async function run(cmd: string, args: string[]): Promise<string> {
     const { stdout } = await exec(cmd, args, { maxBuffer: 64 * 1024 * 1024, env: process.env });
     return stdout;
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.slice(0, 3).join(' ')}… failed: ${e.stderr ?? e.message}`);
+    const e = err as { stderr?: string; stdout?: string; message: string };
+    throw new Error(
+      `${cmd} ${args.slice(0, 3).join(' ')}… failed: ${e.stderr ?? e.message}\n${(e.stdout ?? '').slice(0, 3000)}`,
+    );
   }
 }
 

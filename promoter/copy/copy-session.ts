@@ -113,6 +113,8 @@ export class CopySession {
   private readonly locations: BlobLocations;
 
   private readonly manifests = new Map<string, FetchedManifest>();
+  /** Blob uploads in flight per registry (`store\0digest`): others wait, then mount. */
+  private readonly storeFlights = new Map<string, Promise<void>>();
   private readonly onUploaded: ((bytes: number) => void) | undefined;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -336,18 +338,41 @@ export class CopySession {
         }
       }),
     );
-    const upload: Lane[] = [];
-    const followers: Lane[] = [];
+    // One upload per registry, even across images copied at the same time: the first lane of a registry
+    // leads; later lanes of that registry (in this image or another) wait, then mount from it.
+    const leaders: Lane[] = [];
+    const followers: { lane: Lane; after: Promise<void> }[] = [];
+    const mine = new Map<string, () => void>();
     missing.sort((x, y) => lanes.indexOf(x) - lanes.indexOf(y));
     for (const lane of missing) {
-      if (await this.tryMount(lane, b.digest)) results.set(lane.key, 'mounted');
-      else if (canMount(lane.endpoint.store) && upload.some((u) => u.endpoint.store === lane.endpoint.store))
-        followers.push(lane);
-      else upload.push(lane);
+      if (await this.tryMount(lane, b.digest)) {
+        results.set(lane.key, 'mounted');
+        continue;
+      }
+      const store = lane.endpoint.store;
+      if (!canMount(store)) {
+        leaders.push(lane);
+        continue;
+      }
+      const key = `${store.description}\0${b.digest}`;
+      const flying = this.storeFlights.get(key);
+      if (flying) {
+        followers.push({ lane, after: flying });
+        continue;
+      }
+      let release!: () => void;
+      this.storeFlights.set(key, new Promise<void>((resolve) => (release = resolve)));
+      mine.set(key, release);
+      leaders.push(lane);
     }
-    await this.uploadLimited(source, b, upload, results);
+    await this.uploadLimited(source, b, leaders, results);
+    for (const [key, release] of mine) {
+      this.storeFlights.delete(key);
+      release();
+    }
     const again: Lane[] = [];
-    for (const lane of followers) {
+    for (const { lane, after } of followers) {
+      await after;
       if (await this.tryMount(lane, b.digest)) results.set(lane.key, 'mounted');
       else again.push(lane);
     }
