@@ -6,6 +6,7 @@ import { CopySession } from '../copy/copy-session.js';
 import { parseReference } from '../domain/reference.js';
 import { paletteFor, wantsColour } from '../report/colour.js';
 import { formatCopyJson, formatCopyText } from '../report/copy-format.js';
+import { ByteTicker } from '../report/progress.js';
 import { EXIT_FAILED, EXIT_OK } from './exit-codes.js';
 
 /** The flags of `copy`. */
@@ -28,7 +29,13 @@ export async function runCopyCommand(src: string, dsts: string[], flags: CopyFla
     };
     const locations = FileBlobLocations.load(defaultBlobLocationsPath());
     const blobConcurrency = Number.isInteger(concurrency) && concurrency > 0 ? concurrency : 6;
-    const report = await runCopy(job, resolver, new CopySession({ blobConcurrency, locations }));
+    const ticker = process.stderr.isTTY ? new ByteTicker(process.stderr, 'copying:') : undefined;
+    const session = new CopySession({
+      blobConcurrency,
+      locations,
+      ...(ticker ? { onUploaded: (n: number) => ticker.add(n) } : {}),
+    });
+    const report = await runCopy(job, resolver, session).finally(() => ticker?.stop());
     await locations.save().catch(() => undefined); // a cache that cannot be written is only a missed shortcut
     const out =
       flags.format === 'json'

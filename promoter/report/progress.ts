@@ -106,3 +106,28 @@ export class LogProgress extends Tally {
     this.emit();
   }
 }
+
+/** A live byte count on a terminal, for work without a known total (`promoter copy`). */
+export class ByteTicker {
+  private bytes = 0;
+  private last = 0;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly label: string,
+  ) {}
+
+  /** Adds uploaded bytes and redraws (at most ten times a second). */
+  add(bytes: number): void {
+    this.bytes += bytes;
+    const now = Date.now();
+    if (now - this.last < 100) return;
+    this.last = now;
+    this.out.write(`\r${this.label} ${formatBytes(this.bytes)} uploaded\u001b[K`);
+  }
+
+  /** Clears the line. */
+  stop(): void {
+    if (this.last) this.out.write('\r\u001b[K');
+  }
+}
