@@ -209,20 +209,21 @@ export class CopySession {
 
   /** The lanes that lack manifest `digest` (HEAD, unless already known). */
   private async lacking(lanes: Lane[], digest: Digest): Promise<Lane[]> {
-    const out: Lane[] = [];
-    await Promise.all(
+    const lacks = await Promise.all(
       lanes.map(async (lane) => {
-        if (lane.failed || this.known(lane.endpoint, digest)) return;
+        if (lane.failed || this.known(lane.endpoint, digest)) return false;
         try {
           const head = await lane.endpoint.store.headManifest(lane.endpoint.repo, digest);
           if (head) this.remember(lane.endpoint, digest);
-          else out.push(lane);
+          return !head;
         } catch (err) {
           this.fail(lane, err);
+          return false;
         }
       }),
     );
-    return out;
+    // In the lanes' own order, whatever order the answers came in: the first lane of a registry leads.
+    return lanes.filter((_, i) => lacks[i]);
   }
 
   /** Puts manifest `m` (and everything it references) on every lane that lacks it. */

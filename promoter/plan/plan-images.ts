@@ -73,6 +73,14 @@ function planDigest(
       reason: 'source-unreadable',
       detail: src?.readable === false ? src.error : 'not read',
     });
+    b.report(
+      `source-unreadable ${want.source}`,
+      finding(
+        'source-unreadable',
+        want.origin.pos,
+        `${want.source} could not be read (${src?.readable === false ? src.error : 'not read'}): its images are not promoted`,
+      ),
+    );
     return 'source-unreadable';
   } else if (!src.digests.has(digest)) {
     b.add({ ...base, kind: 'copy', outcome: 'refused', reason: 'source-missing' });

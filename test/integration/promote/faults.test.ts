@@ -203,6 +203,8 @@ describe('promotion through faults', () => {
     ).actions.filter((a) => a.result === 'failed');
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((a) => a.dest.startsWith('mirror-4.'))).toBe(true);
+    const codes = (JSON.parse(first.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code);
+    expect(new Set(codes)).toEqual(new Set(['action-failed']));
     await expectNoIncompleteTag([...servers.slice(1)]);
     state.down = false;
     const second = await runCli(['promote', repo, '--confirm', '--format', 'json'], { timeoutMs: 180_000 });

@@ -76,6 +76,7 @@ const cases: Case[] = [
     dest: dest(),
     source: { readable: false, error: '503' },
     want: ['copy skipped source-unreadable @a', 'tag skipped source-unreadable v1 @a'],
+    findings: ['source-unreadable'],
   },
   {
     name: 'skips an unreadable destination, never guesses',
