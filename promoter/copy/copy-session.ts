@@ -66,6 +66,8 @@ export interface SessionTotals {
   uniqueBlobBytes: number;
   /** Blob transfers tried again after a transient failure. */
   retries: number;
+  /** Blob bytes uploaded, summed over destinations. */
+  bytesUploaded: number;
 }
 
 /** Manifests kept per session (they are small; an index run of thousands of images stays well under 100 MB). */
@@ -108,6 +110,7 @@ export class CopySession {
     uniqueBlobs: 0,
     uniqueBlobBytes: 0,
     retries: 0,
+    bytesUploaded: 0,
   };
 
   private readonly locations: BlobLocations;
@@ -311,6 +314,7 @@ export class CopySession {
         else {
           lane.report.blobsCopied++;
           lane.report.bytesUploaded += b.size;
+          this.totals.bytesUploaded += b.size;
           this.onUploaded?.(b.size);
         }
       }

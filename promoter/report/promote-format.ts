@@ -38,7 +38,7 @@ export function formatPromoteText(r: PromotionResult, c: Palette): string {
   const t = r.totals;
   if (t) {
     lines.push(
-      `blobs: ${t.sourceBlobsRead} read from sources (${formatBytes(t.sourceBytesRead)}) for ${t.uniqueBlobs} unique (${formatBytes(t.uniqueBlobBytes)}); ${t.retries} transfers retried`,
+      `blobs: ${formatBytes(t.bytesUploaded)} uploaded; ${t.sourceBlobsRead} read from sources (${formatBytes(t.sourceBytesRead)}) for ${t.uniqueBlobs} unique (${formatBytes(t.uniqueBlobBytes)}); ${t.retries} transfers retried`,
     );
   }
   lines.push('requests:');

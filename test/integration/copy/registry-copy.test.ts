@@ -117,6 +117,7 @@ describe('promoter copy between registries', () => {
     ]);
     expect(srcProxy.counts().requests['GET blob']).toBe(4);
     expect(r.totals.sourceBytesRead).toBe(r.totals.uniqueBlobBytes);
+    expect(r.totals.bytesUploaded).toBe(2 * r.totals.uniqueBlobBytes);
     await expectSameDigest(`${dst1.host}/app:v1`, single);
     await expectSameDigest(`${dst2.host}/mirror/app:v1`, single);
     await skopeoCopy(`docker://${dst2.host}/mirror/app:v1`, `oci:${join(tmp.dir, 'out-single')}:v1`);
