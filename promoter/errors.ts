@@ -75,6 +75,11 @@ export class IntegrityError extends PromoterError {
   static override readonly code: string = 'INTEGRITY';
 }
 
+/** A source's bytes do not match the digest or sha256 the manifests promote (nothing was written). */
+export class SourceCorruptError extends IntegrityError {
+  static override readonly code: string = 'SOURCE_CORRUPT';
+}
+
 /** Content promoter cannot handle (Docker schema 1, an unknown manifest type). */
 export class UnsupportedError extends PromoterError {
   static override readonly code: string = 'UNSUPPORTED';

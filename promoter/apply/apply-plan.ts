@@ -7,7 +7,8 @@
 import pLimit from 'p-limit';
 import type { CopySession } from '../copy/copy-session.js';
 import type { PlannedAction } from '../domain/plan.js';
-import { errorMessage, NotFoundError } from '../errors.js';
+import { errorCode, errorMessage, NotFoundError } from '../errors.js';
+import { copyFiles, deleteFiles, type FileApplyContext, verifyFiles } from './apply-files.js';
 import type { Locate } from '../observe/observe-images.js';
 
 /** How an action ended. */
@@ -17,6 +18,8 @@ export type ActionResult = 'done' | 'failed' | 'not-run';
 export interface AppliedAction extends PlannedAction {
   result: ActionResult;
   error?: string;
+  /** The error catalogue's code for the failure (INTEGRITY, NOT_FOUND, AUTH…). */
+  errorCode?: string;
 }
 
 /** Hears of progress: actions finished and bytes uploaded. */
@@ -33,6 +36,8 @@ export interface ApplyContext {
   progress?: ProgressSink;
   /** HEAD each written tag and digest afterwards (default true). */
   verify?: boolean;
+  /** Where filestores are and how files are copied (needed when the plan has file actions). */
+  files?: FileApplyContext;
 }
 
 const key = (dest: string, digest: string) => `${dest}\0${digest}`;
@@ -43,7 +48,10 @@ export async function applyActions(actions: PlannedAction[], ctx: ApplyContext):
   const limit = pLimit(ctx.concurrency);
   const finish = (a: AppliedAction, err?: unknown) => {
     a.result = err === undefined ? 'done' : 'failed';
-    if (err !== undefined) a.error = errorMessage(err);
+    if (err !== undefined) {
+      a.error = errorMessage(err);
+      a.errorCode = errorCode(err);
+    }
     ctx.progress?.actionDone(a);
   };
   const todo = (kind: PlannedAction['kind']) => out.filter((a) => a.kind === kind && a.outcome === 'apply');
@@ -53,6 +61,10 @@ export async function applyActions(actions: PlannedAction[], ctx: ApplyContext):
   for (const a of todo('copy'))
     groups.set(key(a.source!, a.digest), [...(groups.get(key(a.source!, a.digest)) ?? []), a]);
   const missing = new Set<string>();
+  const files = ctx.files;
+  if (!files && out.some((a) => a.kind.endsWith('-file') && a.outcome === 'apply'))
+    throw new Error('applyActions: the plan has file actions but no filestores were given');
+  const fileCopies = files ? copyFiles(todo('copy-file'), files, limit, finish) : Promise.resolve();
   await Promise.all(
     [...groups.values()].map((group) =>
       limit(async () => {
@@ -78,6 +90,8 @@ export async function applyActions(actions: PlannedAction[], ctx: ApplyContext):
       }),
     ),
   );
+
+  await fileCopies;
 
   // 2. Tags, only where the digest is now present.
   await Promise.all(
@@ -116,7 +130,17 @@ export async function applyActions(actions: PlannedAction[], ctx: ApplyContext):
     ),
   );
 
-  if (ctx.verify !== false) await verify(out, ctx, limit);
+  if (files) await deleteFiles(todo('delete-file'), files, limit, finish);
+
+  if (ctx.verify !== false) {
+    await verify(out, ctx, limit);
+    if (files)
+      await verifyFiles(
+        out.filter((a) => a.kind === 'copy-file' && a.result === 'done'),
+        files,
+        limit,
+      );
+  }
   return out;
 }
 

@@ -122,10 +122,30 @@ export const FINDING_CODES = {
     severity: 'error',
     summary: 'a new digest is not a multi-platform index, and policy.requireMultiArch asks for one',
   },
-  'source-unreadable': { severity: 'error', summary: 'a source repository could not be read' },
+  'source-unreadable': {
+    severity: 'error',
+    summary: 'a source repository, filestore or file could not be read',
+  },
   'destination-unreadable': {
     severity: 'error',
-    summary: 'a destination repository could not be read, so nothing is planned for it',
+    summary: 'a destination repository, filestore or file could not be read, so nothing is planned for it',
+  },
+  'file-not-in-source': {
+    severity: 'error',
+    summary: 'a file the manifests promote is not in its source filestore',
+  },
+  'file-source-corrupt': {
+    severity: 'error',
+    summary: 'a source file’s bytes (or the sha256 in its metadata) do not match the manifest’s sha256',
+  },
+  'file-overwrite-refused': {
+    severity: 'error',
+    summary:
+      'a mirror holds a file with another sha256 than the manifests say, and policy forbids overwriting it',
+  },
+  'sha256-computed': {
+    severity: 'info',
+    summary: 'objects without sha256 metadata were read and hashed to plan (written by another tool)',
   },
   'tag-move-refused': {
     severity: 'error',

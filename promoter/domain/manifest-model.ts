@@ -117,6 +117,32 @@ export interface EndpointConfig {
   pos: SourcePos;
 }
 
+/** Where a filestore's secrets are: names of environment variables or a key file, never the secret. */
+export interface FilestoreCredentials {
+  /** S3: the variables holding the access key id, secret key and (optional) session token. */
+  accessKeyIdEnv?: string;
+  secretAccessKeyEnv?: string;
+  sessionTokenEnv?: string;
+  /** GCS: a service-account key file. */
+  keyFile?: string;
+}
+
+/** How filestore bases starting with `prefix` are reached (promoter.yaml `filestores:`). */
+export interface FilestoreEndpointConfig {
+  /** A base prefix as manifests write it (`s3://bucket/`, `gs://bucket/dir/`, `file:///srv/`), ending in `/`. */
+  prefix: string;
+  /** A local directory standing in for the prefix (relative paths are relative to promoter.yaml). */
+  directory?: string;
+  /** The S3 or GCS API endpoint (`http(s)://host[:port]`); S3 uses path-style addressing with it. */
+  endpoint?: string;
+  /** S3 region (default: AWS_REGION, else us-east-1). */
+  region?: string;
+  credentials?: FilestoreCredentials;
+  concurrency?: number;
+  requestsPerSecond?: number;
+  pos: SourcePos;
+}
+
 /** How promotion runs (promoter.yaml `promotion:`). */
 export interface PromotionSettings {
   /** Images copied at once. */
@@ -138,6 +164,7 @@ export interface PromoterConfig {
   /** Manifest roots to read instead of detecting them (tree-relative directories or files). */
   manifestRoots: { path: string; pos: SourcePos }[] | undefined;
   endpoints: EndpointConfig[];
+  filestores: FilestoreEndpointConfig[];
   promotion: PromotionSettings;
 }
 

@@ -12,3 +12,8 @@ export function normalizeRegistryName(name: string): string {
 export function repositoryPath(registry: string, image: string): string {
   return `${normalizeRegistryName(registry)}/${image.replace(/^\/+|\/+$/g, '')}`;
 }
+
+/** Normalizes a filestore base (`gs://bucket/path`) to end in exactly one slash. */
+export function normalizeBase(base: string): string {
+  return `${base.replace(/\/+$/, '')}/`;
+}

@@ -6,10 +6,11 @@ import type { Digest } from './digest.js';
 import type { Finding, SourcePos } from './finding.js';
 
 /** What an artifact is to the image it travels with. */
-export type ArtifactRole = 'image' | 'signature' | 'attestation' | 'sbom' | 'referrers-index' | 'referrer';
+export type ArtifactRole =
+  'image' | 'signature' | 'attestation' | 'sbom' | 'referrers-index' | 'referrer' | 'file';
 
-/** What an action does to a destination repository. */
-export type ActionKind = 'copy' | 'tag' | 'delete-manifest' | 'delete-tag';
+/** What an action does to a destination repository or filestore. */
+export type ActionKind = 'copy' | 'tag' | 'delete-manifest' | 'delete-tag' | 'copy-file' | 'delete-file';
 
 /** Whether the action will run. */
 export type Outcome = 'apply' | 'refused' | 'skipped';
@@ -28,18 +29,26 @@ export type Reason =
   | 'destination-unreadable'
   | 'deletions-not-allowed'
   | 'delete-limit'
-  | 'mirror-changed';
+  | 'mirror-changed'
+  | 'overwrite-allowed'
+  | 'overwrite-refused'
+  | 'source-corrupt';
 
-/** One planned action on one destination repository. */
+/** One planned action on one destination repository or filestore. */
 export interface PlannedAction {
   kind: ActionKind;
   outcome: Outcome;
   reason: Reason;
-  /** The destination repository path (`registry-name/image` as manifests write it). */
+  /** The destination repository path (`registry-name/image`), or filestore base (`gs://bucket/dir/`). */
   dest: string;
-  /** The source repository path, for copies and tags. */
+  /** The source repository path or filestore base, for copies and tags. */
   source?: string;
+  /** The content's digest (a file's sha256 as `sha256:<hex>`). */
   digest: Digest;
+  /** For file actions: the file's path below the filestore bases. */
+  file?: string;
+  /** For file copies: the file's size in bytes, as the source lists it. */
+  size?: number;
   tag?: string;
   role: ArtifactRole;
   /** Extra facts for people: the digest a tag holds now, the error that made a store unreadable. */
@@ -48,10 +57,11 @@ export interface PlannedAction {
   pos?: SourcePos;
 }
 
-/** What a destination repository already holds of what the manifests want. */
+/** What a destination repository or filestore already holds of what the manifests want. */
 export interface Unchanged {
   digests: number;
   tags: number;
+  files: number;
 }
 
 /** A plan. */

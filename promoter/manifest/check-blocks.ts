@@ -5,7 +5,7 @@
 import { type Finding, filePos, finding, type SourcePos } from '../domain/finding.js';
 import type { ManifestSet } from '../domain/manifest-model.js';
 import { normalizeRegistryName } from '../domain/names.js';
-import { normalizeBase } from './check-files.js';
+import { normalizeBase } from '../domain/names.js';
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

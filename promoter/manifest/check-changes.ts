@@ -8,7 +8,7 @@ import { type Finding, filePos, finding, type SourcePos } from '../domain/findin
 import type { FileManifest, ImageManifest, ManifestSet, Policy } from '../domain/manifest-model.js';
 import { normalizeRegistryName, repositoryPath } from '../domain/names.js';
 import { checkBlocks } from './check-blocks.js';
-import { normalizeBase } from './check-files.js';
+import { normalizeBase } from '../domain/names.js';
 
 /** Which manifest entry put something on a destination. */
 interface Origin {

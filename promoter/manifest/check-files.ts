@@ -4,15 +4,11 @@
  */
 import { type Finding, finding, type SourcePos } from '../domain/finding.js';
 import type { FileManifest, FileSpec } from '../domain/manifest-model.js';
+import { normalizeBase } from '../domain/names.js';
 import { endpointFindings } from './check-endpoints.js';
 
 /** The filestore schemes promoter can read and write. */
 export const FILESTORE_SCHEMES = ['gs://', 's3://', 'file://'] as const;
-
-/** Normalizes a filestore base to end in exactly one slash. */
-export function normalizeBase(base: string): string {
-  return `${base.replace(/\/+$/, '')}/`;
-}
 
 /** Explains what is wrong with a filestore base, or returns undefined when it is usable. */
 function baseProblem(

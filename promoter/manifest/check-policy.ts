@@ -5,7 +5,7 @@
 import { type Finding, finding, type SourcePos } from '../domain/finding.js';
 import type { FileManifest, ImageManifest, Policy } from '../domain/manifest-model.js';
 import { normalizeRegistryName, repositoryPath } from '../domain/names.js';
-import { normalizeBase } from './check-files.js';
+import { normalizeBase } from '../domain/names.js';
 
 function segments(path: string): string[] {
   const parts = path.split('/');

@@ -5,6 +5,8 @@ import {
   DEFAULT_PROMOTION,
   type EndpointConfig,
   type EndpointCredentials,
+  type FilestoreCredentials,
+  type FilestoreEndpointConfig,
   type Policy,
   type PromoterConfig,
   type PromotionSettings,
@@ -12,6 +14,7 @@ import {
 import { readManifestFile } from './read-yaml.js';
 import type { TreeReader } from './tree.js';
 import { type YamlFile } from './yaml-file.js';
+import { normalizeBase } from '../domain/names.js';
 import { pointer } from './json-pointer.js';
 import { mapEntry, posOf, scalarBool, scalarString, seqItems } from './yaml-nodes.js';
 
@@ -73,6 +76,36 @@ function readEndpoints(y: YamlFile, node: unknown): EndpointConfig[] {
   });
 }
 
+function readFilestores(y: YamlFile, node: unknown): FilestoreEndpointConfig[] {
+  return seqItems(y, node).flatMap((item, i) => {
+    const str = (key: string, from: unknown = item) => scalarString(mapEntry(y, from, key)?.value);
+    const num = (key: string) => {
+      const v = (mapEntry(y, item, key)?.value as { value?: unknown } | undefined)?.value;
+      return typeof v === 'number' && v > 0 ? v : undefined;
+    };
+    const prefix = str('prefix');
+    if (!prefix) return [];
+    const credNode = mapEntry(y, item, 'credentials')?.value;
+    const credentials: FilestoreCredentials = {};
+    for (const key of ['accessKeyIdEnv', 'secretAccessKeyEnv', 'sessionTokenEnv', 'keyFile'] as const) {
+      const v = str(key, credNode);
+      if (v !== undefined) credentials[key] = v;
+    }
+    const optional = { directory: str('directory'), endpoint: str('endpoint'), region: str('region') };
+    const concurrency = num('concurrency');
+    const requestsPerSecond = num('requestsPerSecond');
+    const entry: FilestoreEndpointConfig = {
+      prefix: normalizeBase(prefix),
+      pos: posOf(y, mapEntry(y, item, 'prefix')?.value, pointer('/filestores', i, 'prefix')),
+      ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+      ...(credNode ? { credentials } : {}),
+      ...(concurrency ? { concurrency: Math.floor(concurrency) } : {}),
+      ...(requestsPerSecond ? { requestsPerSecond } : {}),
+    };
+    return [entry];
+  });
+}
+
 function readPromotion(y: YamlFile, node: unknown): PromotionSettings {
   const int = (key: string, fallback: number) => {
     const v = (mapEntry(y, node, key)?.value as { value?: unknown } | undefined)?.value;
@@ -88,6 +121,7 @@ function readPromotion(y: YamlFile, node: unknown): PromotionSettings {
 export async function readConfig(tree: TreeReader): Promise<{ config: PromoterConfig; findings: Finding[] }> {
   const none: PromoterConfig = {
     endpoints: [],
+    filestores: [],
     promotion: DEFAULT_PROMOTION,
     file: undefined,
     policy: DEFAULT_POLICY,
@@ -115,6 +149,7 @@ export async function readConfig(tree: TreeReader): Promise<{ config: PromoterCo
       policyPos: policyEntry ? posOf(y, policyEntry.keyNode, '/policy') : undefined,
       manifestRoots,
       endpoints: readEndpoints(y, mapEntry(y, root, 'endpoints')?.value),
+      filestores: readFilestores(y, mapEntry(y, root, 'filestores')?.value),
       promotion: readPromotion(y, mapEntry(y, root, 'promotion')?.value),
     },
     findings: read.findings,

@@ -15,6 +15,7 @@ import { checkChanges } from './check-changes.js';
 import { checkFileManifests } from './check-files.js';
 import { checkImageManifests } from './check-images.js';
 import { checkPolicy } from './check-policy.js';
+import { checkFilestoreEndpoints } from './check-filestore-endpoints.js';
 import { loadManifests } from './load.js';
 import type { TreeReader } from './tree.js';
 
@@ -42,6 +43,7 @@ export function checkManifestSet(set: ManifestSet, policySource: ManifestSet = s
     ...checkImageManifests(set.images),
     ...checkFileManifests(set.files),
     ...checkPolicy(policy, file ?? 'promoter.yaml', set.images, set.files),
+    ...checkFilestoreEndpoints(set.config.filestores),
   ];
 }
 

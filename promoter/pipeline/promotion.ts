@@ -1,25 +1,36 @@
 /**
  * One promotion, in named phases: load → validate → observe → plan → apply (with verification) → report.
- * A dry run stops after plan. Invalid manifests stop the run before anything is read or written. The same
- * function serves `plan`, `promote` and the daemon.
+ * Images and files go through the same phases, one plan and one apply. A dry run stops after plan.
+ * Invalid manifests stop the run before anything is read or written. The same function serves `plan`,
+ * `promote` and the daemon.
  */
 import type { Transport } from '../adapters/http/transport.js';
 import type { HostStats } from '../adapters/http/request-stats.js';
 import type { ResilientOptions } from '../adapters/http/resilient-transport.js';
+import type { HashCache } from '../adapters/objectstore/hash-cache.js';
 import { type AppliedAction, applyActions, type ProgressSink } from '../apply/apply-plan.js';
 import type { BlobLocations } from '../copy/blob-locations.js';
 import { CopySession, type SessionTotals } from '../copy/copy-session.js';
+import { FileCopier, type FileTotals } from '../copy/file-copier.js';
 import type { Digest } from '../domain/digest.js';
-import { type Finding, finding, hasErrors } from '../domain/finding.js';
+import { type Finding, hasErrors } from '../domain/finding.js';
+import type { ManifestSet } from '../domain/manifest-model.js';
 import type { Plan } from '../domain/plan.js';
 import { loadManifests } from '../manifest/load.js';
 import type { TreeReader } from '../manifest/tree.js';
 import { checkManifestSet } from '../manifest/validate.js';
+import { observeFiles } from '../observe/observe-files.js';
 import { observeImages } from '../observe/observe-images.js';
+import { guardDeletions, mergeCandidates } from '../plan/deletion-guard.js';
+import { desiredFiles } from '../plan/desired-files.js';
 import { desiredImages } from '../plan/desired-images.js';
 import { estimatePlan, type GraphSize, type PlanEstimate } from '../plan/estimate.js';
-import { imageRemovals, planDeletions } from '../plan/plan-deletions.js';
+import { fileDeletionCandidates, fileRemovals } from '../plan/plan-file-deletions.js';
+import { planFiles } from '../plan/plan-files.js';
+import { imageDeletionCandidates, imageRemovals } from '../plan/plan-deletions.js';
 import { planImages } from '../plan/plan-images.js';
+import { filestoresFindings, mergeUnchanged, outcomeFindings } from './findings.js';
+import { buildFilestores } from './filestores.js';
 import { graphSize } from './graph-size.js';
 import { buildStores } from './stores.js';
 
@@ -31,12 +42,14 @@ export interface PromotionInput {
   head: TreeReader;
   /** The last applied revision, for guarded deletion. */
   since?: TreeReader;
-  /** Run the plan (false: a dry run that stops after planning). */
+  /** Run the plan (false: a dry run that stops after planning, and hashes sources it would copy). */
   apply: boolean;
   env?: NodeJS.ProcessEnv;
   transport?: Transport;
   retry?: Omit<ResilientOptions, 'limitsFor'>;
   locations?: BlobLocations;
+  /** Known sha256 values of local files, kept between runs by the caller. */
+  hashes?: HashCache;
   progress?: ProgressSink & { start?(actions: number, bytes: number): void; uploaded?(bytes: number): void };
 }
 
@@ -51,8 +64,11 @@ export interface PromotionResult {
   estimate: PlanEstimate | undefined;
   applied: AppliedAction[] | undefined;
   totals: SessionTotals | undefined;
+  fileTotals: FileTotals | undefined;
   requests: Record<string, HostStats>;
   elapsedMs: number;
+  /** The manifests as loaded (for callers that report on them). */
+  manifests?: ManifestSet;
 }
 
 /** Runs a promotion. */
@@ -60,10 +76,11 @@ export async function runPromotion(input: PromotionInput): Promise<PromotionResu
   const started = performance.now();
   const loaded = await loadManifests(input.head);
   const findings = [...loaded.findings, ...checkManifestSet(loaded.set)];
-  const done = (r: Omit<PromotionResult, 'findings' | 'elapsedMs'>): PromotionResult => ({
+  const done = (r: Omit<PromotionResult, 'findings' | 'elapsedMs' | 'manifests'>): PromotionResult => ({
     ...r,
     findings,
     elapsedMs: performance.now() - started,
+    manifests: loaded.set,
   });
   if (hasErrors(findings)) {
     return done({
@@ -72,47 +89,84 @@ export async function runPromotion(input: PromotionInput): Promise<PromotionResu
       estimate: undefined,
       applied: undefined,
       totals: undefined,
+      fileTotals: undefined,
       requests: {},
     });
   }
   const config = loaded.set.config;
+  const env = input.env ?? process.env;
   const desired = desiredImages(loaded.set);
-  const removals = input.since
-    ? imageRemovals((await loadManifests(input.since, { allowEmpty: true })).set, loaded.set)
-    : [];
+  const wantedFiles = desiredFiles(loaded.set);
+  const since = input.since ? (await loadManifests(input.since, { allowEmpty: true })).set : undefined;
+  const removals = since ? imageRemovals(since, loaded.set) : [];
+  const fileRemoved = since ? fileRemovals(since, loaded.set) : [];
   const { resolver, locate } = buildStores(config, {
     dir: input.dir,
-    env: input.env ?? process.env,
+    env,
     ...(input.transport ? { transport: input.transport } : {}),
     ...(input.retry ? { retry: input.retry } : {}),
   });
+  const bases = new Set([
+    ...wantedFiles.keys(),
+    ...[...wantedFiles.values()].flatMap((d) => [...d.files.values()].map((f) => f.source)),
+    ...fileRemoved.map((r) => r.dest),
+  ]);
+  const filestores = await buildFilestores(config, bases, {
+    dir: input.dir,
+    env,
+    stats: resolver.stats,
+    ...(input.retry ? { retry: input.retry } : {}),
+    ...(input.hashes ? { hashes: input.hashes } : {}),
+  });
+  const locateFiles = (base: string) => filestores.locate(base);
   try {
     // observe → plan
     const obs = await observeImages(desired, removals, locate, { concurrency: config.promotion.concurrency });
+    const fobs = await observeFiles(wantedFiles, fileRemoved, locateFiles, {
+      concurrency: config.promotion.concurrency,
+      verifySources: !input.apply,
+    });
     const images = planImages({
       desired,
       destinations: obs.destinations,
       sources: obs.sources,
       policy: config.policy,
     });
-    const deletions = planDeletions({
-      removals,
-      destinations: obs.destinations,
-      protectedDigests: obs.protectedDigests,
+    const files = planFiles({
+      desired: wantedFiles,
+      destinations: fobs.destinations,
+      sources: fobs.sources,
       policy: config.policy,
     });
+    const deletions = guardDeletions(
+      mergeCandidates(
+        imageDeletionCandidates({
+          removals,
+          destinations: obs.destinations,
+          protectedDigests: obs.protectedDigests,
+          policy: config.policy,
+        }),
+        fileDeletionCandidates(fileRemoved, fobs.destinations),
+      ),
+      config.policy,
+    );
     const plan: Plan = {
-      actions: [...images.actions, ...deletions.actions],
-      findings: [...images.findings, ...deletions.findings],
-      unchanged: images.unchanged,
+      actions: [...images.actions, ...files.actions, ...deletions.actions],
+      findings: [...images.findings, ...files.findings, ...deletions.findings],
+      unchanged: mergeUnchanged(images.unchanged, files.unchanged),
     };
-    findings.push(...plan.findings);
+    findings.push(...plan.findings, ...filestoresFindings(fobs.hashed, wantedFiles));
 
     const session = new CopySession({
       blobConcurrency: config.promotion.blobConcurrency,
       ...(input.locations ? { locations: input.locations } : {}),
       ...(input.progress?.uploaded ? { onUploaded: input.progress.uploaded.bind(input.progress) } : {}),
       ...(input.retry?.sleep ? { sleep: input.retry.sleep } : {}),
+    });
+    const copier = new FileCopier({
+      ...(input.progress?.uploaded ? { onUploaded: input.progress.uploaded.bind(input.progress) } : {}),
+      ...(input.retry?.sleep ? { sleep: input.retry.sleep } : {}),
+      ...(input.retry?.policy ? { retry: input.retry.policy } : {}),
     });
     const graphs = new Map<string, GraphSize>();
     for (const a of plan.actions) {
@@ -123,20 +177,26 @@ export async function runPromotion(input: PromotionInput): Promise<PromotionResu
         // Unsized: the copy itself will report why the source cannot be read.
       }
     }
-    const estimate = estimatePlan(
-      plan.actions,
-      (p) => locate(p).store.description,
-      (s, d: Digest) => graphs.get(`${s}@${d}`),
-    );
-    if (!input.apply)
-      return done({
-        stoppedAt: 'plan',
+    const storeOf = (path: string) => {
+      if (!path.includes('://')) return locate(path).store.description;
+      try {
+        return locateFiles(path).store.description;
+      } catch {
+        return path;
+      }
+    };
+    const estimate = estimatePlan(plan.actions, storeOf, (s, d: Digest) => graphs.get(`${s}@${d}`));
+    const result = (stoppedAt: Phase, applied: AppliedAction[] | undefined) =>
+      done({
+        stoppedAt,
         plan,
         estimate,
-        applied: undefined,
+        applied,
         totals: session.totals,
+        fileTotals: copier.totals,
         requests: resolver.stats.snapshot(),
       });
+    if (!input.apply) return result('plan', undefined);
 
     // apply (with verification)
     input.progress?.start?.(plan.actions.filter((a) => a.outcome === 'apply').length, estimate.totalBytes);
@@ -144,27 +204,13 @@ export async function runPromotion(input: PromotionInput): Promise<PromotionResu
       locate,
       session,
       concurrency: config.promotion.concurrency,
+      files: { locate: locateFiles, copier },
       ...(input.progress ? { progress: input.progress } : {}),
     });
-    for (const a of applied.filter((x) => x.result === 'failed')) {
-      const where = `${a.dest}${a.tag ? `:${a.tag}` : `@${a.digest}`}`;
-      findings.push(
-        finding(
-          'action-failed',
-          a.pos ?? { file: '', line: 1, column: 1, path: '' },
-          `${a.kind} ${where} failed: ${a.error ?? 'unknown error'}`,
-        ),
-      );
-    }
-    return done({
-      stoppedAt: 'apply',
-      plan,
-      estimate,
-      applied,
-      totals: session.totals,
-      requests: resolver.stats.snapshot(),
-    });
+    findings.push(...outcomeFindings(applied));
+    return result('apply', applied);
   } finally {
     await resolver.close();
+    await filestores.close();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What a plan will cost, per store: copies, tags, deletions and refusals, the bytes to upload (at most:
- * blobs a mirror already holds are skipped), and the requests each registry will be charged (also an upper
- * bound). Pure: from the plan and the size of each copied image graph.
+ * blobs a mirror already holds are skipped; files count in full), and the requests each registry or
+ * filestore will be charged (also an upper bound). Pure: from the plan and the size of each copied image
+ * graph (file copies carry their size).
  */
 import type { Digest } from '../domain/digest.js';
 import type { PlannedAction } from '../domain/plan.js';
@@ -47,13 +48,26 @@ export function estimatePlan(
     return e;
   };
   const sourceRead = new Set<string>();
+  const PART = 8 * 1024 * 1024;
   let totalBytes = 0;
   for (const a of actions) {
     const dest = at(storeOf(a.dest));
     if (a.outcome === 'refused') dest.refused++;
     if (a.outcome === 'skipped') dest.skipped++;
     if (a.outcome !== 'apply') continue;
-    if (a.kind === 'copy') {
+    if (a.kind === 'copy-file') {
+      dest.copies++;
+      const bytes = a.size ?? 0;
+      dest.bytes += bytes;
+      totalBytes += bytes;
+      // One PUT up to a part (or a multipart upload of 8 MiB parts), and a verification stat.
+      dest.requests += (bytes <= PART ? 1 : 2 + Math.ceil(bytes / PART)) + 1;
+      const readKey = `${a.source}${a.file}@${a.digest}`;
+      if (!sourceRead.has(readKey)) {
+        sourceRead.add(readKey);
+        at(storeOf(a.source!)).requests += 1;
+      }
+    } else if (a.kind === 'copy') {
       dest.copies++;
       const g = graphOf(a.source!, a.digest);
       const blobBytes = g ? [...g.blobs.values()].reduce((n, s) => n + s, 0) : 0;

@@ -8,6 +8,7 @@ import type { Digest } from '../domain/digest.js';
 import { type Finding, finding } from '../domain/finding.js';
 import type { ManifestSet, Policy } from '../domain/manifest-model.js';
 import type { PlannedAction } from '../domain/plan.js';
+import { type DeletionCandidates, guardDeletions } from './deletion-guard.js';
 import { type DesiredRepo, desiredImages, destinationsByFile, type Origin } from './desired-images.js';
 import type { RepoInventory } from './inventory.js';
 
@@ -72,8 +73,8 @@ export interface DeletionPlanInput {
   policy: Policy;
 }
 
-/** Plans deletions; returns the actions and what people should know. */
-export function planDeletions(input: DeletionPlanInput): { actions: PlannedAction[]; findings: Finding[] } {
+/** Deletion candidates before the policy guard: what each removal would delete, and the entries (units) behind them. */
+export function imageDeletionCandidates(input: DeletionPlanInput): DeletionCandidates {
   const actions: PlannedAction[] = [];
   const findings: Finding[] = [];
   const units = new Map<string, Origin>();
@@ -130,27 +131,10 @@ export function planDeletions(input: DeletionPlanInput): { actions: PlannedActio
     actions.push({ ...base, kind, outcome: 'apply', reason: 'removed' });
     units.set(r.unit, r.origin);
   }
-  const { allowed, maxDeletes } = input.policy.deletions;
-  const deleting = actions.filter((a) => a.outcome === 'apply');
-  const first = [...units.values()][0];
-  if (deleting.length > 0 && !allowed) {
-    for (const a of deleting) Object.assign(a, { outcome: 'refused', reason: 'deletions-not-allowed' });
-    findings.push(
-      finding(
-        'delete-refused',
-        first!.pos,
-        `${units.size} removed entries are still on mirrors (${deleting.length} deletions): deletions are not allowed by policy`,
-      ),
-    );
-  } else if (units.size > maxDeletes) {
-    for (const a of deleting) Object.assign(a, { outcome: 'refused', reason: 'delete-limit' });
-    findings.push(
-      finding(
-        'delete-limit-exceeded',
-        first!.pos,
-        `${units.size} removed entries exceed policy.deletions.maxDeletes (${maxDeletes}): none of their ${deleting.length} deletions will run`,
-      ),
-    );
-  }
-  return { actions, findings };
+  return { actions, findings, units };
+}
+
+/** Plans image deletions under the policy guard (see deletion-guard.ts). */
+export function planDeletions(input: DeletionPlanInput): { actions: PlannedAction[]; findings: Finding[] } {
+  return guardDeletions(imageDeletionCandidates(input), input.policy);
 }

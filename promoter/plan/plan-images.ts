@@ -4,11 +4,12 @@
  * referrers travel with the images they belong to.
  */
 import type { Digest } from '../domain/digest.js';
-import { type Finding, finding } from '../domain/finding.js';
+import { finding } from '../domain/finding.js';
 import type { Policy } from '../domain/manifest-model.js';
-import type { Plan, PlannedAction, Unchanged } from '../domain/plan.js';
+import type { Plan } from '../domain/plan.js';
 import type { DesiredRepo, DesiredTag } from './desired-images.js';
 import type { RepoInventory, SourceInventory } from './inventory.js';
+import { PlanBuilder } from './plan-builder.js';
 
 /** What the image planner reads. */
 export interface ImagePlanInput {
@@ -21,30 +22,6 @@ export interface ImagePlanInput {
 }
 
 type ReadableRepo = Extract<RepoInventory, { readable: true }>;
-
-/** Collects actions and findings, one finding per (code, subject). */
-class PlanBuilder {
-  readonly actions: PlannedAction[] = [];
-  readonly findings: Finding[] = [];
-  readonly unchanged = new Map<string, Unchanged>();
-  private readonly reported = new Set<string>();
-
-  add(a: PlannedAction): void {
-    this.actions.push(a);
-  }
-
-  report(key: string, f: Finding): void {
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    this.findings.push(f);
-  }
-
-  keep(dest: string, what: keyof Unchanged): void {
-    const u = this.unchanged.get(dest) ?? { digests: 0, tags: 0 };
-    u[what]++;
-    this.unchanged.set(dest, u);
-  }
-}
 
 function short(d: Digest): string {
   return `${d.slice(0, 19)}…`;

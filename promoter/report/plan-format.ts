@@ -25,6 +25,10 @@ function describe(a: PlannedAction): string {
       return `delete ${short(a.digest)} and its tags`;
     case 'delete-tag':
       return `delete tag ${a.tag} (${short(a.digest)} stays)`;
+    case 'copy-file':
+      return `copy ${a.file} (${short(a.digest)}${a.size !== undefined ? `, ${formatBytes(a.size)}` : ''}) from ${a.source}`;
+    case 'delete-file':
+      return `delete ${a.file} (${short(a.digest)})`;
   }
 }
 
@@ -51,14 +55,14 @@ export function formatPlanText(v: PlanView, c: Palette): string {
       const why =
         a.outcome === 'apply'
           ? c.dim(a.reason)
-          : `${a.outcome}: ${a.reason}${a.detail && a.kind === 'copy' ? ` (${a.detail})` : ''}`;
+          : `${a.outcome}: ${a.reason}${a.detail && (a.kind === 'copy' || a.kind === 'copy-file') ? ` (${a.detail})` : ''}`;
       lines.push(`  ${mark} ${describe(a)}  ${why}`);
     }
   }
   const counts = countActions(v.plan.actions);
   const unchanged = [...v.plan.unchanged.values()].reduce(
-    (n, u) => ({ digests: n.digests + u.digests, tags: n.tags + u.tags }),
-    { digests: 0, tags: 0 },
+    (n, u) => ({ digests: n.digests + u.digests, tags: n.tags + u.tags, files: n.files + u.files }),
+    { digests: 0, tags: 0, files: 0 },
   );
   const apply = v.plan.actions.filter((a) => a.outcome === 'apply').length;
   lines.push(
@@ -67,7 +71,7 @@ export function formatPlanText(v: PlanView, c: Palette): string {
         .map(([k, n]) => `${n} ${k}`)
         .join(', ') || 'none'
     }); ` +
-      `${unchanged.digests} digests and ${unchanged.tags} tags already in place; up to ${formatBytes(v.estimate.totalBytes)} to upload`,
+      `${unchanged.digests} digests, ${unchanged.tags} tags and ${unchanged.files} files already in place; up to ${formatBytes(v.estimate.totalBytes)} to upload`,
   );
   for (const f of v.findings.filter((x) => x.severity !== 'info'))
     lines.push(`${f.severity === 'error' ? c.red('error') : c.yellow('warning')} ${f.code}: ${f.message}`);

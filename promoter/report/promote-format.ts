@@ -41,6 +41,12 @@ export function formatPromoteText(r: PromotionResult, c: Palette): string {
       `blobs: ${formatBytes(t.bytesUploaded)} uploaded; ${t.sourceBlobsRead} read from sources (${formatBytes(t.sourceBytesRead)}) for ${t.uniqueBlobs} unique (${formatBytes(t.uniqueBlobBytes)}); ${t.retries} transfers retried`,
     );
   }
+  const f = r.fileTotals;
+  if (f && (f.filesCopied > 0 || f.sourceFilesRead > 0)) {
+    lines.push(
+      `files: ${f.filesCopied} copied (${f.serverSideCopies} server-side), ${formatBytes(f.bytesUploaded)} uploaded; ${f.sourceFilesRead} read from sources (${formatBytes(f.sourceBytesRead)}); ${f.retries} retried`,
+    );
+  }
   lines.push('requests:');
   for (const [host, h] of Object.entries(r.requests).sort(([a], [b]) => (a < b ? -1 : 1)))
     lines.push(hostLine(host, h));
@@ -48,7 +54,9 @@ export function formatPromoteText(r: PromotionResult, c: Palette): string {
   if (failed.length > 0) {
     lines.push(c.red('failures:'));
     for (const a of failed)
-      lines.push(`  ${a.kind} ${a.dest}${a.tag ? `:${a.tag}` : `@${a.digest.slice(0, 19)}…`}: ${a.error}`);
+      lines.push(
+        `  ${a.kind} ${a.dest}${a.file ?? (a.tag ? `:${a.tag}` : `@${a.digest.slice(0, 19)}…`)}: ${a.error}`,
+      );
   }
   const errors = r.findings.filter((f) => f.severity === 'error');
   lines.push(
@@ -67,6 +75,7 @@ export function promoteJson(r: PromotionResult): Record<string, unknown> {
     counts: countResults(r.applied ?? []),
     actions: r.applied ?? r.plan?.actions ?? [],
     totals: r.totals,
+    fileTotals: r.fileTotals,
     requests: r.requests,
     findings: r.findings,
     elapsedMs: Math.round(r.elapsedMs),

@@ -1,9 +1,10 @@
 /** Real CNCF distribution registries (`docker-registry serve`) on 127.0.0.1, one temp dir each. */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stringify } from 'yaml';
+import { exited, guard, readLog, release, stopChild, waitExit } from '../process-guard.js';
 import { freePort } from './free-port.js';
 
 /** The `auth.token` block of a registry config (see token-issuer.ts for an issuer that fills it). */
@@ -39,62 +40,7 @@ export interface RegistryServer {
   stop(): Promise<void>;
 }
 
-/** Running registries by PID, each with its watchdog. */
-const live = new Map<number, { child: ChildProcess; watchdog: ChildProcess }>();
 const stoppers = new Set<() => Promise<void>>();
-
-/** Kills whatever registry is still running when the process exits (a test that forgot `stop()`). */
-function killLive(): void {
-  for (const { child } of live.values()) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/**
- * A `sh` that SIGKILLs `pid` and removes `dir` once its stdin (a pipe from this process) reaches EOF, i.e.
- * when this process dies in any way. Jest gives each test file a copy of `process` whose 'exit' listeners never run, so the
- * 'exit' hook alone would leave registries behind.
- */
-function spawnWatchdog(pid: number, dir: string): ChildProcess {
-  const script = 'read _ignored; kill -9 "$0" 2>/dev/null; sleep 0.2; rm -rf "$1"';
-  const watchdog = spawn('sh', ['-c', script, String(pid), dir], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  watchdog.on('error', () => undefined);
-  watchdog.unref();
-  (watchdog.stdin as unknown as { unref?(): void } | null)?.unref?.();
-  return watchdog;
-}
-
-function track(child: ChildProcess, dir: string): void {
-  if (live.size === 0) process.on('exit', killLive);
-  live.set(child.pid!, { child, watchdog: spawnWatchdog(child.pid!, dir) });
-}
-
-function untrack(child: ChildProcess): void {
-  live.get(child.pid!)?.watchdog.kill('SIGKILL');
-  live.delete(child.pid!);
-  if (live.size === 0) process.off('exit', killLive);
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (exited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 /** Every response of one registry carries this header, so readiness checks never mistake another server. */
 const ID_HEADER = 'X-Promoter-Test-Registry';
@@ -145,14 +91,6 @@ async function waitReady(
   throw new Error('timeout');
 }
 
-function readLog(logFile: string): string {
-  try {
-    return readFileSync(logFile, 'utf8');
-  } catch {
-    return '(no log)';
-  }
-}
-
 /** Starts a registry on a free port of 127.0.0.1 and resolves once `GET /v2/` answers 200 or 401. */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<RegistryServer> {
   const dir = mkdtempSync(join(tmpdir(), 'promoter-registry-'));
@@ -174,7 +112,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`cannot start docker-registry: ${String(await spawnError)}`);
     }
-    track(child, dir);
+    guard(child, dir);
     child.unref();
     const url = `http://127.0.0.1:${port}`;
     let state: 'ready' | 'exited';
@@ -183,13 +121,13 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     } catch {
       child.kill('SIGKILL');
       await waitExit(child, 2000);
-      untrack(child);
+      release(child);
       const log = readLog(logFile);
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`docker-registry on ${url} not ready in time; its log:\n${log}`);
     }
     if (state === 'exited') {
-      untrack(child);
+      release(child);
       lastLog = readLog(logFile);
       if (/address already in use/i.test(lastLog)) continue;
       rmSync(dir, { recursive: true, force: true });
@@ -198,13 +136,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
-        child.ref();
-        if (!exited(child)) child.kill('SIGTERM');
-        if (!(await waitExit(child, 2000))) {
-          child.kill('SIGKILL');
-          await waitExit(child, 5000);
-        }
-        untrack(child);
+        await stopChild(child);
         stoppers.delete(stop);
         rmSync(dir, { recursive: true, force: true });
       })();

@@ -771,9 +771,13 @@ describe('validator findings', () => {
   });
 
   afterAll(() => {
-    // Codes about what registries hold are tested with the planner and promotion (test/unit/plan,
-    // test/integration/promote), not here.
+    // Codes about what registries and filestores hold are tested with the planners and promotion
+    // (test/unit/plan, test/integration/promote, test/integration/files), not here.
     const registryCodes = new Set([
+      'file-not-in-source',
+      'file-source-corrupt',
+      'file-overwrite-refused',
+      'sha256-computed',
       'digest-not-in-source',
       'not-multi-arch',
       'source-unreadable',

@@ -27,7 +27,7 @@ interface Case {
   allowTagMoves?: boolean;
   want: string[];
   findings?: string[];
-  unchanged?: { digests: number; tags: number };
+  unchanged?: { digests: number; tags: number; files: number };
 }
 
 const cases: Case[] = [
@@ -42,7 +42,7 @@ const cases: Case[] = [
     dest: dest({ v1: 'a' }),
     source: source(['a']),
     want: [],
-    unchanged: { digests: 1, tags: 1 },
+    unchanged: { digests: 1, tags: 1, files: 0 },
   },
   {
     name: 'adds a tag to a present digest (manifest-only)',
@@ -132,7 +132,7 @@ const cases: Case[] = [
       a: [{ tag: `${D('a').replace(':', '-')}.sig`, digest: D('sig'), role: 'signature' }],
     }),
     want: [],
-    unchanged: { digests: 1, tags: 2 },
+    unchanged: { digests: 1, tags: 2, files: 0 },
   },
   {
     name: 'copies referrers found through the API',
