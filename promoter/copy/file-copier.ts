@@ -189,9 +189,7 @@ export class FileCopier {
       for (const o of fan.outcomes) {
         // The fan-out only passes verified bytes on, so an integrity failure is the source's.
         if (findError(o.error, IntegrityError))
-          o.error = new SourceCorruptError(`${src.at.prefix}${src.name}: ${errorMessage(o.error)}`, {
-            cause: o.error,
-          });
+          o.error = new SourceCorruptError(errorMessage(o.error), { cause: o.error });
         if (o.key === '\0verify') {
           verified = !o.error;
           if (o.error)
