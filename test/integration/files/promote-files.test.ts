@@ -14,7 +14,6 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RequestStats } from '../../../promoter/adapters/http/request-stats.js';
 import { HashCache } from '../../../promoter/adapters/objectstore/hash-cache.js';
 import { FsTree } from '../../../promoter/adapters/tree/fs-tree.js';
 import { type PromotionResult, runPromotion } from '../../../promoter/pipeline/promotion.js';
@@ -82,10 +81,7 @@ const env = () => ({ ...s3.env });
 /** Known sha256 values of local files, kept across runs as the CLI's cache file and the daemon keep them. */
 const hashes = new HashCache();
 
-async function promote(
-  apply: boolean,
-  opts: { since?: string; stats?: RequestStats } = {},
-): Promise<PromotionResult> {
+async function promote(apply: boolean, opts: { since?: string } = {}): Promise<PromotionResult> {
   return runPromotion({
     dir: repo,
     head: new FsTree(repo),
