@@ -6,6 +6,7 @@ import { errorMessage } from '../errors.js';
 import { packageRoot } from '../package-paths.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { copyCommand } from './copy-command.js';
+import { manifestCommand } from './manifest-command.js';
 import { planCommand, promoteCommand } from './plan-command.js';
 import { validateCommand } from './validate-command.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     planCommand(setExit),
     promoteCommand(setExit),
     copyCommand(setExit),
+    manifestCommand(setExit),
   ]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }

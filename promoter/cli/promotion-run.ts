@@ -1,6 +1,7 @@
 /** Runs `promoter plan` and `promoter promote` (loaded only when those commands run). */
 import { join, relative, resolve, sep } from 'node:path';
 import { GitTree } from '../adapters/git/git-tree.js';
+import { defaultHashCachePath, FileHashCache } from '../adapters/objectstore/hash-cache.js';
 import { FsTree } from '../adapters/tree/fs-tree.js';
 import { defaultBlobLocationsPath, FileBlobLocations } from '../copy/blob-locations.js';
 import type { Finding } from '../domain/finding.js';
@@ -44,6 +45,7 @@ async function promotion(
   await requireDirectory(dir);
   const sinceTree = since === undefined ? undefined : await GitTree.open(dir, since);
   const locations = FileBlobLocations.load(defaultBlobLocationsPath());
+  const hashes = FileHashCache.load(defaultHashCachePath());
   try {
     const r = await runPromotion({
       dir: resolve(dir),
@@ -51,9 +53,12 @@ async function promotion(
       apply,
       ...(sinceTree ? { since: sinceTree } : {}),
       locations,
+      hashes,
       ...(progress ? { progress } : {}),
     });
+    // Caches that cannot be written are only missed shortcuts.
     await locations.save().catch(() => undefined);
+    await hashes.save().catch(() => undefined);
     return { ...r, findings: displayPaths(r.findings, dir) };
   } finally {
     progress?.stop();

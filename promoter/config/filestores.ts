@@ -118,7 +118,13 @@ export function resolveFilestore(
   if (e?.directory !== undefined)
     return { kind: 'local', root: anchored(e.directory), prefix: base.slice(e.prefix.length) };
   if (base.startsWith('file://')) {
-    const path = decodeURIComponent(base.slice('file://'.length));
+    const raw = base.slice('file://'.length);
+    let path = raw;
+    try {
+      path = decodeURIComponent(raw);
+    } catch {
+      // A literal `%` that is no escape: the path as written.
+    }
     return { kind: 'local', root: path, prefix: '' };
   }
   if (base.startsWith('s3://')) {

@@ -23,6 +23,7 @@ import {
   SourceCorruptError,
   findError,
   IntegrityError,
+  NotFoundError,
   RequestRejectedError,
   TransientError,
   UnsupportedError,
@@ -77,9 +78,13 @@ export interface FileCopierOptions {
   onUploaded?: (bytes: number) => void;
 }
 
-/** A refusal that a plain streamed copy may get past. */
+/**
+ * A refusal that a plain streamed copy may get past: the service cannot or may not copy (this pair of
+ * buckets, these credentials, this size), or cannot find by copy source what was just read.
+ */
 function serverSideRefused(err: unknown): boolean {
-  if (findError(err, UnsupportedError) || findError(err, AuthError)) return true;
+  if (findError(err, UnsupportedError) || findError(err, AuthError) || findError(err, NotFoundError))
+    return true;
   const rejected = findError(err, RequestRejectedError);
   return rejected !== undefined && rejected.status !== 412;
 }
