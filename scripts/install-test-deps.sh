@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite runs against, only when a command is missing.
+# Arguments add COMMAND=PACKAGE pairs (the benchmarks use this for their peers).
 # Needs root (CI and the development machines run as root); apt-get update runs once, first.
 set -euo pipefail
 
@@ -10,6 +11,10 @@ declare -A packages=(
   [htpasswd]=apache2-utils
   [openssl]=openssl
 )
+# Extra COMMAND=PACKAGE pairs (the benchmarks' peers, e.g. rclone=rclone).
+for pair in "$@"; do
+  packages[${pair%%=*}]=${pair#*=}
+done
 
 missing=()
 for cmd in "${!packages[@]}"; do

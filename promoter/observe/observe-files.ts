@@ -52,7 +52,9 @@ async function list(at: FileLocation): Promise<FileInventory> {
     for await (const o of listAll(at.store, at.prefix)) {
       files.set(o.key.slice(at.prefix.length), {
         size: o.size,
-        ...(o.sha256 ? { sha256: o.sha256, sha256From: 'metadata' as const } : {}),
+        ...(o.sha256
+          ? { sha256: o.sha256, sha256From: o.sha256Cached ? ('cache' as const) : ('metadata' as const) }
+          : {}),
         ...(o.version ? { version: o.version } : {}),
       });
     }
@@ -96,7 +98,11 @@ async function learnSha256(
               return;
             }
             if (info.sha256) {
-              Object.assign(entry, { sha256: info.sha256, sha256From: 'metadata', size: info.size });
+              Object.assign(entry, {
+                sha256: info.sha256,
+                sha256From: info.sha256Cached ? 'cache' : 'metadata',
+                size: info.size,
+              });
               return;
             }
           }

@@ -6,7 +6,7 @@ export interface FileEntry {
   /** Lowercase hex: from the object's metadata, or computed by reading it; absent when not known. */
   sha256?: string;
   /** How the sha256 was learnt. */
-  sha256From?: 'metadata' | 'hashed';
+  sha256From?: 'metadata' | 'hashed' | 'cache';
   /** Why the sha256 could not be computed (the object could not be read). */
   hashError?: string;
   /** The store's version token (ETag, generation) for conditional copies. */

@@ -24,6 +24,13 @@ export interface FilePlanInput {
 
 const short = (sha256: string) => `${sha256.slice(0, 12)}…`;
 
+/** How a source's sha256 was learnt, as a corrupt-source message says it. */
+const SHA256_FROM = {
+  metadata: 'from its metadata',
+  hashed: 'read and hashed',
+  cache: 'read and hashed by an earlier run, same version',
+} as const;
+
 /** Decides how a missing (or replaceable) file reaches `base`; adds the action and any finding. */
 function planCopy(
   b: PlanBuilder,
@@ -72,7 +79,7 @@ function planCopy(
       finding(
         'file-source-corrupt',
         want.origin.pos,
-        `${want.source}${want.name} has sha256 ${entry.sha256} (${entry.sha256From === 'hashed' ? 'read and hashed' : 'from its metadata'}), the manifest says ${want.sha256}: not promoted`,
+        `${want.source}${want.name} has sha256 ${entry.sha256} (${SHA256_FROM[entry.sha256From ?? 'metadata']}), the manifest says ${want.sha256}: not promoted`,
       ),
     );
     return;

@@ -86,10 +86,10 @@ export class FilestoreResolver {
     if (t.kind === 'local') store = new LocalObjectStore(t.root, this.opts.hashes);
     else if (t.kind === 's3') {
       this.s3 ??= await import('./s3-client.js');
-      store = this.s3.s3Store(t, this.calls, this.clientByKey, this.clients);
+      store = this.s3.s3Store(t, this.calls, this.clientByKey, this.clients, this.opts.hashes);
     } else {
       this.gcs ??= await import('./gcs-client.js');
-      store = this.gcs.gcsStore(t, this.calls, this.clientByKey, this.clients);
+      store = this.gcs.gcsStore(t, this.calls, this.clientByKey, this.clients, this.opts.hashes);
     }
     if (t.kind !== 'local' && (t.limits.concurrency || t.limits.requestsPerSecond))
       this.limits.set(store.host, { ...this.limits.get(store.host), ...t.limits });

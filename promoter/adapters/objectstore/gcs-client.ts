@@ -6,6 +6,7 @@
 import { Storage } from '@google-cloud/storage';
 import type { FilestoreTarget } from '../../config/filestores.js';
 import { GcsObjectStore } from './gcs-store.js';
+import type { HashCache } from './hash-cache.js';
 import type { StoreCalls } from './store-calls.js';
 
 type GcsTarget = Extract<FilestoreTarget, { kind: 'gcs' }>;
@@ -16,6 +17,7 @@ export function gcsStore(
   calls: StoreCalls,
   clients: Map<string, unknown>,
   _closers: { close(): Promise<void> }[],
+  hashes?: HashCache,
 ): GcsObjectStore {
   const domain = `gcs|${t.endpoint ?? 'google'}|${t.keyFile ?? 'adc'}`;
   let storage = clients.get(domain) as Storage | undefined;
@@ -30,5 +32,12 @@ export function gcsStore(
   const host = t.endpoint
     ? new URL(t.endpoint.includes('://') ? t.endpoint : `https://${t.endpoint}`).host
     : 'storage.googleapis.com';
-  return new GcsObjectStore({ bucket: t.bucket, storage, host, calls, copyDomain: domain });
+  return new GcsObjectStore({
+    bucket: t.bucket,
+    storage,
+    host,
+    calls,
+    copyDomain: domain,
+    ...(hashes ? { hashes } : {}),
+  });
 }

@@ -18,8 +18,10 @@ import type {
   ObjectRead,
   ObjectStore,
   ServerSideCopier,
+  Sha256Recorder,
   WriteExpectation,
 } from './object-store.js';
+import { type HashCache, VersionedHashes } from './hash-cache.js';
 import type { CallSpec, StoreCalls } from './store-calls.js';
 import { gcsError } from './store-errors.js';
 
@@ -37,6 +39,8 @@ export interface GcsStoreOptions {
   chunkSize?: number;
   /** Objects per listing page (default 1000). */
   pageSize?: number;
+  /** Remembers sha256 values of objects without sha256 metadata that were hashed, by generation. */
+  hashes?: HashCache;
 }
 
 function info(m: FileMetadata, key: string): ObjectInfo {
@@ -50,7 +54,7 @@ function info(m: FileMetadata, key: string): ObjectInfo {
 }
 
 /** One GCS bucket. */
-export class GcsObjectStore implements ObjectStore, ServerSideCopier {
+export class GcsObjectStore implements ObjectStore, ServerSideCopier, Sha256Recorder {
   readonly description: string;
   readonly host: string;
   readonly listsMetadata = true;
@@ -58,6 +62,7 @@ export class GcsObjectStore implements ObjectStore, ServerSideCopier {
   readonly bucketName: string;
   private readonly bucket: Bucket;
   private readonly chunkSize: number;
+  private readonly known: VersionedHashes;
 
   constructor(private readonly opts: GcsStoreOptions) {
     this.bucketName = opts.bucket;
@@ -66,6 +71,7 @@ export class GcsObjectStore implements ObjectStore, ServerSideCopier {
     this.copyDomain = opts.copyDomain;
     this.description = `gcs ${opts.bucket}`;
     this.chunkSize = opts.chunkSize ?? 8 * 1024 * 1024;
+    this.known = new VersionedHashes(opts.hashes, `gs://${opts.host}/${opts.bucket}/`);
   }
 
   private call<T>(spec: CallSpec, what: string, fn: () => Promise<T>): Promise<T> {
@@ -90,7 +96,10 @@ export class GcsObjectStore implements ObjectStore, ServerSideCopier {
         }),
     );
     const token = (nextQuery as { pageToken?: string } | null)?.pageToken;
-    return { objects: files.map((f) => info(f.metadata, f.name)), ...(token ? { next: token } : {}) };
+    return {
+      objects: files.map((f) => this.known.fill(info(f.metadata, f.name))),
+      ...(token ? { next: token } : {}),
+    };
   }
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
@@ -98,7 +107,7 @@ export class GcsObjectStore implements ObjectStore, ServerSideCopier {
       const [m] = await this.call({ method: 'GET', kind: 'stat', retry: true }, `reading ${key}`, () =>
         this.bucket.file(key).getMetadata(),
       );
-      return info(m, key);
+      return this.known.fill(info(m, key));
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       throw err;
@@ -206,6 +215,12 @@ export class GcsObjectStore implements ObjectStore, ServerSideCopier {
     await this.call({ method: 'DELETE', kind: 'delete', retry: true }, `deleting ${key}`, () =>
       this.bucket.file(key).delete(),
     );
+    this.known.forget(key);
+  }
+
+  /** Remembers a sha256 computed by reading the object at generation `info.version`. */
+  async recordSha256(info: ObjectInfo, sha256: string): Promise<void> {
+    this.known.record(info.key, info.size, info.version, sha256);
   }
 
   async close(): Promise<void> {

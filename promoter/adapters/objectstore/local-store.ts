@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import { InputError, IntegrityError, NotFoundError, RequestRejectedError } from '../../errors.js';
-import { type FileIdentity, HashCache } from './hash-cache.js';
+import { type FileIdentity, fileStamp, HashCache } from './hash-cache.js';
 import type { ObjectInfo, ObjectPage, ObjectRead, ObjectStore, WriteExpectation } from './object-store.js';
 
 const TEMP = /^\..+\.promoter-[0-9a-f]{12}\.tmp$/;
@@ -49,7 +49,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   private info(key: string, abs: string, s: BigIntStats): ObjectInfo {
-    const sha256 = this.hashes.lookup(abs, identity(s));
+    const sha256 = this.hashes.lookup(abs, fileStamp(identity(s)));
     return { key, size: Number(s.size), ...(sha256 ? { sha256 } : {}), version: `${s.ino}:${s.ctimeNs}` };
   }
 
@@ -141,7 +141,7 @@ export class LocalObjectStore implements ObjectStore {
       }
       placed = true;
       const s = await lstat(target, { bigint: true });
-      this.hashes.record(target, identity(s), expect.sha256);
+      this.hashes.record(target, fileStamp(identity(s)), expect.sha256);
     } finally {
       await handle.close().catch(() => undefined);
       if (!placed) await unlink(tmp).catch(() => undefined);
@@ -163,7 +163,8 @@ export class LocalObjectStore implements ObjectStore {
   async recordSha256(info: ObjectInfo, sha256: string): Promise<void> {
     const abs = this.path(info.key);
     const s = await lstat(abs, { bigint: true }).catch(() => undefined);
-    if (s?.isFile() && `${s.ino}:${s.ctimeNs}` === info.version) this.hashes.record(abs, identity(s), sha256);
+    if (s?.isFile() && `${s.ino}:${s.ctimeNs}` === info.version)
+      this.hashes.record(abs, fileStamp(identity(s)), sha256);
   }
 
   async close(): Promise<void> {}

@@ -11,6 +11,8 @@ export interface ObjectInfo {
   size: number;
   /** The sha256 recorded in the object's metadata (lowercase hex), when it has one. */
   sha256?: string;
+  /** True when `sha256` comes from the hash cache (promoter read or wrote this version) rather than metadata. */
+  sha256Cached?: true;
   /** A version token for conditional copies (an S3 ETag, a GCS generation). */
   version?: string;
 }

@@ -6,6 +6,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { FilestoreTarget } from '../../config/filestores.js';
+import type { HashCache } from './hash-cache.js';
 import { S3ObjectStore } from './s3-store.js';
 import type { StoreCalls } from './store-calls.js';
 
@@ -20,6 +21,7 @@ export function s3Store(
   calls: StoreCalls,
   clients: Map<string, unknown>,
   closers: { close(): Promise<void> }[],
+  hashes?: HashCache,
 ): S3ObjectStore {
   const domain = `s3|${t.endpoint ?? 'aws'}|${t.region}|${t.credentialSource}`;
   let client = clients.get(domain) as S3Client | undefined;
@@ -33,10 +35,19 @@ export function s3Store(
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000, httpsAgent: { maxSockets: 64 } },
     });
+    // The SDK's logger middleware filters every input and output for a logger we do not give it: pure cost.
+    client.middlewareStack.remove('loggerMiddleware');
     clients.set(domain, client);
     const c = client;
     closers.push({ close: async () => c.destroy() });
   }
   const host = t.endpoint ? new URL(t.endpoint).host : `s3.${t.region}.amazonaws.com`;
-  return new S3ObjectStore({ bucket: t.bucket, client, host, calls, copyDomain: domain });
+  return new S3ObjectStore({
+    bucket: t.bucket,
+    client,
+    host,
+    calls,
+    copyDomain: domain,
+    ...(hashes ? { hashes } : {}),
+  });
 }

@@ -28,8 +28,10 @@ import type {
   ObjectRead,
   ObjectStore,
   ServerSideCopier,
+  Sha256Recorder,
   WriteExpectation,
 } from './object-store.js';
+import { type HashCache, VersionedHashes } from './hash-cache.js';
 import type { CallSpec, StoreCalls } from './store-calls.js';
 import { s3Error } from './store-errors.js';
 
@@ -53,6 +55,11 @@ export interface S3StoreOptions {
   partConcurrency?: number;
   /** Keys per listing page (default 1000, the most S3 returns). */
   pageSize?: number;
+  /**
+   * Remembers sha256 values by ETag (of objects written, stat'ed or hashed), so listings carry them and a
+   * re-run needs no HEAD per object.
+   */
+  hashes?: HashCache;
 }
 
 /** Splits a key for a CopySource header: each segment URL-encoded, slashes kept. */
@@ -61,7 +68,7 @@ function encodeKey(key: string): string {
 }
 
 /** One bucket of an S3 endpoint. */
-export class S3ObjectStore implements ObjectStore, ServerSideCopier {
+export class S3ObjectStore implements ObjectStore, ServerSideCopier, Sha256Recorder {
   readonly description: string;
   readonly host: string;
   readonly listsMetadata = false;
@@ -70,6 +77,7 @@ export class S3ObjectStore implements ObjectStore, ServerSideCopier {
   private readonly client: S3Client;
   private readonly partSize: number;
   private readonly partConcurrency: number;
+  private readonly known: VersionedHashes;
 
   constructor(private readonly opts: S3StoreOptions) {
     this.bucket = opts.bucket;
@@ -79,6 +87,7 @@ export class S3ObjectStore implements ObjectStore, ServerSideCopier {
     this.description = `s3 ${opts.host}/${opts.bucket}`;
     this.partSize = opts.partSize ?? 8 * 1024 * 1024;
     this.partConcurrency = opts.partConcurrency ?? 2;
+    this.known = new VersionedHashes(opts.hashes, `s3://${opts.host}/${opts.bucket}/`);
   }
 
   private call<T>(spec: CallSpec, what: string, fn: () => Promise<T>): Promise<T> {
@@ -101,11 +110,9 @@ export class S3ObjectStore implements ObjectStore, ServerSideCopier {
         }),
       ),
     );
-    const objects = (out.Contents ?? []).map((o) => ({
-      key: o.Key!,
-      size: o.Size ?? 0,
-      ...(o.ETag ? { version: o.ETag } : {}),
-    }));
+    const objects = (out.Contents ?? []).map((o) =>
+      this.known.fill({ key: o.Key!, size: o.Size ?? 0, ...(o.ETag ? { version: o.ETag } : {}) }),
+    );
     return {
       objects,
       ...(out.IsTruncated && out.NextContinuationToken ? { next: out.NextContinuationToken } : {}),
@@ -118,12 +125,12 @@ export class S3ObjectStore implements ObjectStore, ServerSideCopier {
         this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })),
       );
       const sha256 = out.Metadata?.sha256?.toLowerCase();
-      return {
-        key,
-        size: out.ContentLength ?? 0,
-        ...(sha256 && HEX64.test(sha256) ? { sha256 } : {}),
-        ...(out.ETag ? { version: out.ETag } : {}),
-      };
+      const size = out.ContentLength ?? 0;
+      if (sha256 && HEX64.test(sha256)) {
+        this.known.record(key, size, out.ETag, sha256);
+        return { key, size, sha256, ...(out.ETag ? { version: out.ETag } : {}) };
+      }
+      return this.known.fill({ key, size, ...(out.ETag ? { version: out.ETag } : {}) });
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       throw err;
@@ -159,20 +166,24 @@ export class S3ObjectStore implements ObjectStore, ServerSideCopier {
     const data = Buffer.concat(chunks, size);
     const sha256 = createHash('sha256').update(data).digest('hex');
     if (size !== expect.size || sha256 !== expect.sha256) throw this.mismatch(key, expect, size, sha256);
-    await this.call({ method: 'PUT', kind: 'write', retry: true, bytesSent: size }, `writing ${key}`, () =>
-      this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: data,
-          ContentLength: size,
-          ContentMD5: createHash('md5').update(data).digest('base64'),
-          Metadata: { sha256 },
-          ...(expect.contentType ? { ContentType: expect.contentType } : {}),
-          ...(expect.overwrite ? {} : { IfNoneMatch: '*' }),
-        }),
-      ),
+    const out = await this.call(
+      { method: 'PUT', kind: 'write', retry: true, bytesSent: size },
+      `writing ${key}`,
+      () =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: data,
+            ContentLength: size,
+            ContentMD5: createHash('md5').update(data).digest('base64'),
+            Metadata: { sha256 },
+            ...(expect.contentType ? { ContentType: expect.contentType } : {}),
+            ...(expect.overwrite ? {} : { IfNoneMatch: '*' }),
+          }),
+        ),
     );
+    this.known.record(key, size, out.ETag, sha256);
   }
 
   /** A multipart upload, completed only once the whole body matched; aborted on any failure. */
@@ -250,17 +261,21 @@ export class S3ObjectStore implements ObjectStore, ServerSideCopier {
       if (partBytes > 0) send(++n, Buffer.concat(part, partBytes));
       await Promise.all(inflight);
       if (failed) throw failed;
-      await this.call({ method: 'POST', kind: 'write-complete', retry: true }, `writing ${key}`, () =>
-        this.client.send(
-          new CompleteMultipartUploadCommand({
-            Bucket: this.bucket,
-            Key: key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
-            ...(expect.overwrite ? {} : { IfNoneMatch: '*' }),
-          }),
-        ),
+      const done = await this.call(
+        { method: 'POST', kind: 'write-complete', retry: true },
+        `writing ${key}`,
+        () =>
+          this.client.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: this.bucket,
+              Key: key,
+              UploadId: uploadId,
+              MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+              ...(expect.overwrite ? {} : { IfNoneMatch: '*' }),
+            }),
+          ),
       );
+      this.known.record(key, size, done.ETag, sha256);
     } catch (err) {
       await Promise.allSettled(inflight);
       await this.call({ method: 'DELETE', kind: 'write-abort', retry: true }, `aborting ${key}`, () =>
@@ -282,26 +297,36 @@ export class S3ObjectStore implements ObjectStore, ServerSideCopier {
       throw new UnsupportedError(`${this.description} cannot copy server-side from ${source.description}`);
     if (from.size > COPY_OBJECT_MAX)
       throw new UnsupportedError(`${from.key} is larger than one CopyObject request copies (5 GiB)`);
-    await this.call({ method: 'PUT', kind: 'copy', retry: true }, `copying ${from.key} to ${key}`, () =>
-      this.client.send(
-        new CopyObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          CopySource: `${source.bucket}/${encodeKey(from.key)}`,
-          MetadataDirective: 'REPLACE',
-          Metadata: { sha256: expect.sha256 },
-          ...(expect.contentType ? { ContentType: expect.contentType } : {}),
-          ...(from.version ? { CopySourceIfMatch: from.version } : {}),
-          ...(expect.overwrite ? {} : { IfNoneMatch: '*' }),
-        }),
-      ),
+    const out = await this.call(
+      { method: 'PUT', kind: 'copy', retry: true },
+      `copying ${from.key} to ${key}`,
+      () =>
+        this.client.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            CopySource: `${source.bucket}/${encodeKey(from.key)}`,
+            MetadataDirective: 'REPLACE',
+            Metadata: { sha256: expect.sha256 },
+            ...(expect.contentType ? { ContentType: expect.contentType } : {}),
+            ...(from.version ? { CopySourceIfMatch: from.version } : {}),
+            ...(expect.overwrite ? {} : { IfNoneMatch: '*' }),
+          }),
+        ),
     );
+    this.known.record(key, from.size, out.CopyObjectResult?.ETag, expect.sha256);
+  }
+
+  /** Remembers a sha256 computed by reading the object at `info.version`. */
+  async recordSha256(info: ObjectInfo, sha256: string): Promise<void> {
+    this.known.record(info.key, info.size, info.version, sha256);
   }
 
   async delete(key: string): Promise<void> {
     await this.call({ method: 'DELETE', kind: 'delete', retry: true }, `deleting ${key}`, () =>
       this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
     );
+    this.known.forget(key);
   }
 
   async close(): Promise<void> {

@@ -49,6 +49,8 @@ export interface CountingProxyOptions {
   corruptBlobs?: boolean;
   /** Fault injection: see ProxyHook. */
   hook?: ProxyHook;
+  /** Forward the client's Host header unchanged (needed by servers that check request signatures over it). */
+  preserveHost?: boolean;
 }
 
 /** Counters since start or the last reset. */
@@ -145,7 +147,7 @@ export async function startCountingProxy(
     const headers: OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers))
       if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
-    headers.host = target.host;
+    if (!opts.preserveHost) headers.host = target.host;
     const upstream = request(
       {
         protocol: target.protocol,

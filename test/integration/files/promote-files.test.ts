@@ -81,14 +81,17 @@ const env = () => ({ ...s3.env });
 /** Known sha256 values of local files, kept across runs as the CLI's cache file and the daemon keep them. */
 const hashes = new HashCache();
 
-async function promote(apply: boolean, opts: { since?: string } = {}): Promise<PromotionResult> {
+async function promote(
+  apply: boolean,
+  opts: { since?: string; hashes?: HashCache } = {},
+): Promise<PromotionResult> {
   return runPromotion({
     dir: repo,
     head: new FsTree(repo),
     apply,
     env: env(),
     retry: { sleep: async () => undefined },
-    hashes,
+    hashes: opts.hashes ?? hashes,
     ...(opts.since ? { since: new FsTree(opts.since) } : {}),
   });
 }
@@ -165,7 +168,8 @@ describe('file promotion', () => {
     expect(r.findings.map((f) => f.code)).toEqual([]);
     expect([...r.plan!.unchanged.values()].map((u) => u.files)).toEqual([3, 3, 3]);
     const s3Host = new URL(s3.url).host;
-    expect(r.requests[s3Host]!.byKind).toEqual({ 'GET list': 1, 'HEAD stat': 3 });
+    // Listings alone: S3 listings carry no metadata, but the hash cache knows each ETag promoter wrote.
+    expect(r.requests[s3Host]!.byKind).toEqual({ 'GET list': 1 });
     expect(gcs.counts()).toEqual({ 'GET list': 1 });
   });
 
@@ -236,15 +240,37 @@ describe('file promotion', () => {
     }
   });
 
-  it('hashes a mirror object without sha256 metadata, and says so', async () => {
+  it('hashes a mirror object without sha256 metadata once, says so, and remembers it by ETag', async () => {
     const data = content['v1/tool.sha256']!;
     await client.send(new PutObjectCommand({ Bucket: 'mirror-s3', Key: 'bin/v1/tool.sha256', Body: data }));
-    const r = await promote(false);
+    const s3Host = new URL(s3.url).host;
+    // A cache that has not seen this object (another machine): it is read and hashed (and so are the
+    // local mirror's files, which have no metadata at all).
+    const fresh = new HashCache();
+    const r = await promote(false, { hashes: fresh });
     expect(r.plan!.actions).toEqual([]);
-    expect(r.findings.map((f) => `${f.code} ${f.severity}`)).toEqual(['sha256-computed info']);
-    expect(r.findings[0]!.message).toMatch(
-      /1 object under s3:\/\/mirror-s3\/bin\/ had no sha256 metadata: read and hashed 17 B/,
+    expect(r.findings.map((f) => `${f.code} ${f.severity}`)).toEqual([
+      'sha256-computed info',
+      'sha256-computed info',
+    ]);
+    expect(r.findings.map((f) => f.message)).toContainEqual(
+      expect.stringMatching(
+        /^1 object under s3:\/\/mirror-s3\/bin\/ had no sha256 metadata: read and hashed 17 B/,
+      ),
     );
+    expect(r.requests[s3Host]!.byKind['GET read']).toBe(1);
+    // The same cache again: the listing's ETag matches what was hashed, so nothing is read or stat'ed.
+    const again = await promote(false, { hashes: fresh });
+    expect(again.plan!.actions).toEqual([]);
+    expect(again.findings).toEqual([]);
+    expect(again.requests[s3Host]!.byKind).toEqual({ 'GET list': 1 });
+    // Rewritten by the other tool with other bytes of the same size: a new ETag, so it is hashed again,
+    // and found to differ.
+    const other = Buffer.alloc(data.length, 0x41);
+    await client.send(new PutObjectCommand({ Bucket: 'mirror-s3', Key: 'bin/v1/tool.sha256', Body: other }));
+    const changed = await promote(false, { hashes: fresh });
+    expect(brief(changed)).toEqual(['copy-file refused overwrite-refused s3://mirror-s3/bin/v1/tool.sha256']);
+    expect(changed.requests[s3Host]!.byKind['GET read']).toBe(1);
     await client.send(
       new PutObjectCommand({
         Bucket: 'mirror-s3',
