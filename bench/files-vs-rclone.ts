@@ -5,7 +5,8 @@
  * Each server is reached through a counting proxy, so requests and bytes are counted alike. At the end every
  * mirror object of both tools is checked byte for byte against staging. Prints figures and ratios.
  *
- * Run: npm run bench:files   (SMALL=1000 files of 1–64 KiB, LARGE=5 files of LARGE_MIB=40 MiB by default)
+ * Run: npm run bench:files   (SMALL=1000 files of 1–64 KiB, LARGE=5 files of LARGE_MIB=40 MiB by default;
+ *      LATENCY_MS=20 adds that much to every request, as a network to real stores would)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,8 @@ import { mib, run, timed } from './bench-env.js';
 const SMALL = Number(process.env.SMALL ?? 1000);
 const LARGE = Number(process.env.LARGE ?? 5);
 const LARGE_MIB = Number(process.env.LARGE_MIB ?? 40);
+/** Added to every request by the proxies, as a network between the tool and the stores would. */
+const LATENCY_MS = Number(process.env.LATENCY_MS ?? 0);
 /** Files (and requests) in flight: promoter's default `promotion.concurrency`, given to rclone too. */
 const TRANSFERS = 8;
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -125,8 +128,12 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'promoter-bench-files-'));
   const staging = await startS3Server(['staging']);
   const mirrors = await startS3Server(['ours-a', 'ours-b', 'theirs-a', 'theirs-b']);
-  const stagingProxy = await startCountingProxy(staging.url, { preserveHost: true });
-  const mirrorProxy = await startCountingProxy(mirrors.url, { preserveHost: true });
+  const hook = async () => {
+    if (LATENCY_MS > 0) await new Promise((r) => setTimeout(r, LATENCY_MS));
+    return 'pass' as const;
+  };
+  const stagingProxy = await startCountingProxy(staging.url, { preserveHost: true, hook });
+  const mirrorProxy = await startCountingProxy(mirrors.url, { preserveHost: true, hook });
   try {
     const files = makeFiles();
     const total = files.reduce((n, f) => n + f.data.length, 0);
@@ -183,7 +190,8 @@ async function main(): Promise<void> {
       console.log(`  ${label.padEnd(32)}${x.padStart(14)}${y.padStart(18)}`);
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     console.log(
-      `\npromote ${SMALL} small + ${LARGE} × ${LARGE_MIB} MiB files (${mib(total)}) from one S3 server to 2 buckets on another`,
+      `\npromote ${SMALL} small + ${LARGE} × ${LARGE_MIB} MiB files (${mib(total)}) from one S3 server to 2 buckets on another` +
+        (LATENCY_MS > 0 ? `, ${LATENCY_MS} ms added to every request` : ''),
     );
     row('', 'promoter', 'rclone copy');
     row('cold: wall time', s(coldOurs.ms), s(coldTheirs.ms));
