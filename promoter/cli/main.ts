@@ -8,6 +8,7 @@ import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { copyCommand } from './copy-command.js';
 import { manifestCommand } from './manifest-command.js';
 import { planCommand, promoteCommand } from './plan-command.js';
+import { serveCommand } from './serve-command.js';
 import { validateCommand } from './validate-command.js';
 
 function version(): string {
@@ -28,6 +29,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     promoteCommand(setExit),
     copyCommand(setExit),
     manifestCommand(setExit),
+    serveCommand(setExit),
   ]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
