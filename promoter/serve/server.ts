@@ -59,7 +59,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
         if (event !== 'push') return reply.code(202).send({ ignored: `event ${String(event)}` });
         let ref: unknown;
         try {
-          ref = (JSON.parse(raw.toString('utf8')) as { ref?: unknown }).ref;
+          ref = (JSON.parse(raw.toString('utf8')) as { ref?: unknown } | null)?.ref;
         } catch {
           return reply.code(400).send({ error: 'the body is not JSON' });
         }
