@@ -29,6 +29,7 @@ import { fileDeletionCandidates, fileRemovals } from '../plan/plan-file-deletion
 import { planFiles } from '../plan/plan-files.js';
 import { imageDeletionCandidates, imageRemovals } from '../plan/plan-deletions.js';
 import { planImages } from '../plan/plan-images.js';
+import { changedFiles, changedImages } from '../plan/incremental.js';
 import { filestoresFindings, mergeUnchanged, outcomeFindings } from './findings.js';
 import { buildFilestores } from './filestores.js';
 import { graphSize } from './graph-size.js';
@@ -42,6 +43,11 @@ export interface PromotionInput {
   head: TreeReader;
   /** The last applied revision, for guarded deletion. */
   since?: TreeReader;
+  /**
+   * Only what changed since `since`: destination repositories whose wanted digests or tags differ, files
+   * whose sha256 or source differ (the daemon's commit passes). Everything else is neither read nor planned.
+   */
+  incremental?: boolean;
   /** Run the plan (false: a dry run that stops after planning, and hashes sources it would copy). */
   apply: boolean;
   env?: NodeJS.ProcessEnv;
@@ -95,9 +101,14 @@ export async function runPromotion(input: PromotionInput): Promise<PromotionResu
   }
   const config = loaded.set.config;
   const env = input.env ?? process.env;
-  const desired = desiredImages(loaded.set);
-  const wantedFiles = desiredFiles(loaded.set);
   const since = input.since ? (await loadManifests(input.since, { allowEmpty: true })).set : undefined;
+  const incremental = input.incremental === true && since !== undefined;
+  const desired = incremental
+    ? changedImages(desiredImages(loaded.set), desiredImages(since))
+    : desiredImages(loaded.set);
+  const wantedFiles = incremental
+    ? changedFiles(desiredFiles(loaded.set), desiredFiles(since))
+    : desiredFiles(loaded.set);
   const removals = since ? imageRemovals(since, loaded.set) : [];
   const fileRemoved = since ? fileRemovals(since, loaded.set) : [];
   const { resolver, locate } = buildStores(config, {

@@ -1,8 +1,9 @@
 /**
  * The reconcile loop. One pass at a time: triggers that arrive while a pass runs (poll, webhook, drift,
  * retry) coalesce into one follow-up pass. A pass fetches the manifest repository and promotes its current
- * revision — images and files, with guarded deletions since the last revision applied in full — and ends
- * with a typed outcome:
+ * revision — images and files, with guarded deletions since the last revision applied in full. Passes are
+ * incremental (only what changed since that revision is read and planned) except the periodic drift pass
+ * and the first one, which re-check every mirror. A pass ends with a typed outcome:
  *
  * - `applied`: every action done; the revision becomes the new base for deletions.
  * - `up-to-date`: the revision was already applied (or is stalled) and nothing asked for a full pass.
@@ -31,6 +32,8 @@ export type PassOutcome = 'applied' | 'up-to-date' | 'stalled' | 'partial' | 'fe
 export interface PassReport {
   reason: PassReason;
   revision?: string;
+  /** False for an incremental pass (only what changed since the last revision applied in full). */
+  full?: boolean;
   outcome: PassOutcome;
   startedAt: string;
   durationMs: number;
@@ -212,13 +215,14 @@ export class Reconciler {
       const r = await promote({
         dir: this.opts.source.dir,
         head: new FsTree(this.opts.source.dir),
-        ...(since ? { since } : {}),
+        ...(since ? { since, incremental: reason !== 'drift' } : {}),
         apply: true,
         ...(this.opts.env ? { env: this.opts.env } : {}),
         ...(this.opts.hashes ? { hashes: this.opts.hashes } : {}),
         ...(this.opts.locations ? { locations: this.opts.locations } : {}),
       });
-      this.opts.metrics.recordPass(r, true);
+      const full = !since || reason === 'drift';
+      this.opts.metrics.recordPass(r, full);
       const failed = (r.applied ?? []).filter((a) => a.result === 'failed');
       const errors = r.findings.filter((f) => f.severity === 'error');
       const outcome: PassOutcome =
@@ -234,6 +238,7 @@ export class Reconciler {
       };
       const done = report(outcome, {
         revision,
+        full,
         ...(r.plan ? { plan: count(r.plan.actions.map((a) => `${a.kind} ${a.outcome}`)) } : {}),
         ...(r.applied ? { results: count(r.applied.map((a) => a.result)) } : {}),
         failures: failed.slice(0, LIMIT).map((a) => ({

@@ -130,6 +130,7 @@ interface Status {
   attempted?: { revision: string; outcome: string };
   lastPass?: {
     outcome: string;
+    full?: boolean;
     revision?: string;
     errors: { code: string; file?: string }[];
     plan?: Record<string, number>;
@@ -238,6 +239,9 @@ describe('promoter serve', () => {
     expect(metrics).toMatch(
       new RegExp(`promoter_requests_total\\{host="${staging.host}",status="200"\\} \\d+`),
     );
+    // The first pass is full: each mirror's drift is what it lacked.
+    expect(metrics).toMatch(/promoter_mirror_drift\{mirror="s3:\/\/mirror\/rel\/"\} 1/);
+    expect(metrics).toMatch(/promoter_mirror_drift\{mirror="mirror-0.example.com\/rel\/app"\} 2/);
   });
 
   it('applies a pushed commit within seconds of a signed webhook; a badly signed one changes nothing', async () => {
@@ -253,13 +257,17 @@ describe('promoter serve', () => {
 
     const sent = Date.now();
     expect(await webhook(push(second), sign(push(second)))).toBe(202);
-    await settled(second, 'applied', 20_000);
+    const s = await settled(second, 'applied', 20_000);
+    // Incremental: only the new image and file were read and planned.
+    expect(s.lastPass).toMatchObject({
+      full: false,
+      plan: { 'copy apply': 2, 'tag apply': 2, 'copy-file apply': 2 },
+    });
     expect(Date.now() - sent).toBeLessThan(20_000);
     await expectImage('tool');
     await expectFile('v1/tool');
     const metrics = await serve!.text('/metrics');
     expect(metrics).toMatch(/promoter_reconcile_total\{outcome="applied",reason="webhook"\} 1/);
-    expect(metrics).toMatch(/promoter_mirror_drift\{mirror="s3:\/\/mirror\/rel\/"\} 1/);
   });
 
   it('leaves the mirrors alone on an invalid commit, reports it, and applies the fix', async () => {

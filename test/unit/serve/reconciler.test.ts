@@ -79,7 +79,7 @@ function result(kind: 'ok' | 'partial' | 'invalid'): PromotionResult {
 
 interface Harness {
   source: FakeSource;
-  calls: { since?: string }[];
+  calls: { since?: string; incremental?: boolean }[];
   next: (kind: 'ok' | 'partial' | 'invalid') => void;
   gate?: Promise<void>;
   reconciler: Reconciler;
@@ -113,7 +113,12 @@ function harness(opts: { stateDir?: string; source?: FakeSource; retryBaseMs?: n
     retryBaseMs: opts.retryBaseMs ?? 3_600_000,
     promote: async (input: PromotionInput) => {
       h.calls.push(
-        input.since ? { since: (input.since as unknown as { description: string }).description } : {},
+        input.since
+          ? {
+              since: (input.since as unknown as { description: string }).description,
+              incremental: input.incremental === true,
+            }
+          : {},
       );
       await h.gate;
       return result(kind);
@@ -146,7 +151,7 @@ describe('Reconciler', () => {
     h.source.revision = 'r2';
     h.reconciler.trigger('webhook');
     await h.reconciler.idle();
-    expect(h.calls).toEqual([{}, { since: 'tree r1' }]);
+    expect(h.calls).toEqual([{}, { since: 'tree r1', incremental: true }]);
     const metrics = await h.metrics.registry.getSingleMetricAsString('promoter_reconcile_total');
     expect(metrics).toContain('promoter_reconcile_total{outcome="applied",reason="start"} 1');
     expect(metrics).toContain('promoter_reconcile_total{outcome="applied",reason="webhook"} 1');
@@ -192,7 +197,7 @@ describe('Reconciler', () => {
     h.next('ok');
     h.reconciler.trigger('poll');
     await h.reconciler.idle();
-    expect(h.calls[2]).toEqual({ since: 'tree r1' });
+    expect(h.calls[2]).toEqual({ since: 'tree r1', incremental: true });
     expect(h.state.load('fake://manifests').applied?.revision).toBe('fixed');
     await h.reconciler.stop(1000);
   });
@@ -216,7 +221,7 @@ describe('Reconciler', () => {
     const deadline = Date.now() + 5000;
     while (h.calls.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await h.reconciler.idle();
-    expect(h.calls[2]).toEqual({ since: 'tree r1' });
+    expect(h.calls[2]).toEqual({ since: 'tree r1', incremental: true });
     expect(lastPass(h.reconciler)).toMatchObject({ outcome: 'applied', reason: 'retry' });
     expect(h.reconciler.status().consecutiveFailures).toBe(0);
     await h.reconciler.stop(1000);
@@ -242,7 +247,7 @@ describe('Reconciler', () => {
     const third = harness({ stateDir });
     third.reconciler.start();
     await third.reconciler.idle();
-    expect(third.calls).toEqual([{ since: 'tree r1' }]);
+    expect(third.calls).toEqual([{ since: 'tree r1', incremental: true }]);
     await third.reconciler.stop(1000);
   });
 
@@ -261,6 +266,19 @@ describe('Reconciler', () => {
     await h.reconciler.idle();
     expect(h.reconciler.ready).toBe(true);
     expect(lastPass(h.reconciler).outcome).toBe('applied');
+    await h.reconciler.stop(1000);
+  });
+
+  it('makes commit passes incremental and drift passes full', async () => {
+    const h = harness();
+    h.reconciler.trigger('start');
+    await h.reconciler.idle();
+    h.reconciler.trigger('drift');
+    await h.reconciler.idle();
+    expect(h.calls).toEqual([{}, { since: 'tree r1', incremental: false }]);
+    expect((h.reconciler.status().lastPass as { full: boolean }).full).toBe(true);
+    const drift = await h.metrics.registry.getSingleMetricAsString('promoter_mirror_drift');
+    expect(drift).toContain('promoter_mirror_drift{mirror="mirror.example.com/app"} 1');
     await h.reconciler.stop(1000);
   });
 
