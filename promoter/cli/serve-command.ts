@@ -22,6 +22,13 @@ export function serveCommand(setExit: (code: number) => void): Command {
       'where the clone, the state file and caches live (default: $XDG_STATE_HOME/promoter/<repo hash>)',
     )
     .option('--shutdown-timeout <duration>', 'on SIGTERM, how long a running pass may take to finish', '60s')
+    .option(
+      '--leader-elect <auto|on|off>',
+      'hold a Kubernetes Lease so that only one replica promotes (auto: on when running in a pod)',
+      'auto',
+    )
+    .option('--lease-name <name>', 'the Lease to hold', 'promoter')
+    .option('--lease-namespace <ns>', 'its namespace (default: the pod’s)')
     .addHelpText(
       'after',
       '\nThe webhook secret comes from PROMOTER_WEBHOOK_SECRET, or the file PROMOTER_WEBHOOK_SECRET_FILE names;\n' +
