@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GitTree } from '../adapters/git/git-tree.js';
 import { runGit } from '../adapters/git/git.js';
@@ -33,6 +33,11 @@ export interface ManifestSource {
   applied(revision: string): Promise<void>;
 }
 
+/** Removes `user:password@` from every URL in a message (git's own messages may echo a remote URL). */
+export function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
+}
+
 /** `https://user:token@host/x` → `https://host/x`; other strings unchanged. */
 export function redactUrl(url: string): string {
   try {
@@ -49,9 +54,10 @@ export function redactUrl(url: string): string {
 /** True when `path` is the top of a git work tree or a bare repository. */
 async function isGitRepository(path: string): Promise<boolean> {
   try {
-    const out = await runGit(path, ['rev-parse', '--is-bare-repository', '--show-toplevel']);
-    const [bare = '', top = ''] = out.stdout.toString('utf8').trim().split('\n');
-    return bare === 'true' || resolve(top) === resolve(path);
+    const bare = await runGit(path, ['rev-parse', '--is-bare-repository']);
+    if (bare.stdout.toString('utf8').trim() === 'true') return true;
+    const top = await runGit(path, ['rev-parse', '--show-toplevel']);
+    return resolve(top.stdout.toString('utf8').trim()) === resolve(path);
   } catch {
     return false;
   }
@@ -99,7 +105,7 @@ export class GitSource implements ManifestSource {
     try {
       await runGit(this.dir, ['fetch', '--quiet', '--prune', 'origin', `+refs/heads/${this.branch}:${ref}`]);
     } catch (err) {
-      throw new GitError(`fetching ${this.description}: ${(err as Error).message}`, { cause: err });
+      throw new GitError(`fetching ${this.description}: ${redactCredentials((err as Error).message)}`);
     }
     const commit = (await runGit(this.dir, ['rev-parse', '--verify', `${ref}^{commit}`])).stdout
       .toString('utf8')
@@ -127,6 +133,7 @@ const isManifestFile = (name: string) => /\.ya?ml$/i.test(name);
 export class DirectorySource implements ManifestSource {
   readonly description: string;
   private readonly snapshots: string;
+  private lastRead: { revision: string; files: Map<string, Buffer> } | undefined;
 
   constructor(
     readonly dir: string,
@@ -154,12 +161,17 @@ export class DirectorySource implements ManifestSource {
 
   async sync(): Promise<string> {
     const hash = createHash('sha256');
+    const files = new Map<string, Buffer>();
     for (const path of await this.files()) {
+      const data = await readFile(join(this.dir, path));
+      files.set(path, data);
       hash.update(`${path}\0`);
-      hash.update(await readFile(join(this.dir, path)));
+      hash.update(data);
       hash.update('\0');
     }
-    return `dir-${hash.digest('hex').slice(0, 40)}`;
+    const revision = `dir-${hash.digest('hex').slice(0, 40)}`;
+    this.lastRead = { revision, files };
+    return revision;
   }
 
   async treeAt(revision: string): Promise<ClosableTree | undefined> {
@@ -167,15 +179,15 @@ export class DirectorySource implements ManifestSource {
     return existsSync(snap) ? new FsTree(snap) : undefined;
   }
 
-  /** Keeps the YAML files of `revision` (the directory as it is now) as the only snapshot. */
+  /** Keeps the YAML files of `revision`, as `sync` read them, as the only snapshot. */
   async applied(revision: string): Promise<void> {
     const snap = join(this.snapshots, revision);
-    if (existsSync(snap)) return;
+    if (existsSync(snap) || this.lastRead?.revision !== revision) return;
     const tmp = `${snap}.tmp-${process.pid}`;
     await rm(tmp, { recursive: true, force: true });
-    for (const path of await this.files()) {
+    for (const [path, data] of this.lastRead.files) {
       await mkdir(join(tmp, path, '..'), { recursive: true });
-      await cp(join(this.dir, path), join(tmp, path));
+      await writeFile(join(tmp, path), data);
     }
     await mkdir(tmp, { recursive: true });
     await rename(tmp, snap);
