@@ -67,6 +67,8 @@ export interface ReconcilerOptions {
   locations?: BlobLocations;
   /** The promotion to run (tests substitute their own). */
   promote?: (input: PromotionInput) => Promise<PromotionResult>;
+  /** How often a running pass logs its progress (default 30 s). */
+  progressLogMs?: number;
   /** Called after each pass (caches are saved here). */
   afterPass?: () => Promise<void>;
 }
@@ -86,6 +88,16 @@ export class Reconciler {
   private lastPass: PassReport | undefined;
   private lastFetch: { revision?: string; at: string; error?: string } | undefined;
   private nextPoll: number | undefined;
+  /** The running pass, as `/status` shows it. */
+  private current:
+    | {
+        reason: PassReason;
+        revision?: string;
+        startedAt: string;
+        actions: { done: number; failed: number; total?: number };
+        bytes: { uploaded: number; planned?: number };
+      }
+    | undefined;
   /** True once the repository has been fetched (readiness). */
   ready = false;
 
@@ -138,6 +150,7 @@ export class Reconciler {
       source: this.opts.source.description,
       ready: this.ready,
       running: this.running !== undefined,
+      current: this.current,
       lastFetch: this.lastFetch,
       applied: this.state.applied,
       attempted: this.state.attempted,
@@ -209,6 +222,19 @@ export class Reconciler {
     }
 
     await this.saveState({ attempted: { revision, at: startedAt.toISOString(), outcome: 'running' } });
+    const current = {
+      reason,
+      revision,
+      startedAt: startedAt.toISOString(),
+      actions: { done: 0, failed: 0 } as { done: number; failed: number; total?: number },
+      bytes: { uploaded: 0 } as { uploaded: number; planned?: number },
+    };
+    this.current = current;
+    const progressLog = setInterval(
+      () => this.opts.log.info(current, 'reconcile in progress'),
+      this.opts.progressLogMs ?? 30_000,
+    );
+    progressLog.unref();
     const since = this.state.applied ? await this.opts.source.treeAt(this.state.applied.revision) : undefined;
     try {
       const promote = this.opts.promote ?? runPromotion;
@@ -220,6 +246,19 @@ export class Reconciler {
         ...(this.opts.env ? { env: this.opts.env } : {}),
         ...(this.opts.hashes ? { hashes: this.opts.hashes } : {}),
         ...(this.opts.locations ? { locations: this.opts.locations } : {}),
+        progress: {
+          start: (actions, bytes) => {
+            current.actions.total = actions;
+            current.bytes.planned = bytes;
+          },
+          actionDone: (a) => {
+            if (a.result === 'failed') current.actions.failed++;
+            else current.actions.done++;
+          },
+          uploaded: (bytes) => {
+            current.bytes.uploaded += bytes;
+          },
+        },
       });
       const full = !since || reason === 'drift';
       this.opts.metrics.recordPass(r, full);
@@ -266,6 +305,8 @@ export class Reconciler {
       await this.saveState({ attempted: { revision, at: new Date().toISOString(), outcome: 'failed' } });
       this.finish(report('failed', { revision, error: errorMessage(err) }));
     } finally {
+      clearInterval(progressLog);
+      this.current = undefined;
       await since?.close?.();
       await this.opts.afterPass?.().catch(() => undefined);
     }

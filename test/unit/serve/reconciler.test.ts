@@ -120,7 +120,10 @@ function harness(opts: { stateDir?: string; source?: FakeSource; retryBaseMs?: n
             }
           : {},
       );
+      input.progress?.start?.(1, 100);
+      input.progress?.uploaded?.(40);
       await h.gate;
+      input.progress?.actionDone(action('done'));
       return result(kind);
     },
   });
@@ -164,7 +167,15 @@ describe('Reconciler', () => {
     h.gate = new Promise((r) => (open = r));
     h.reconciler.trigger('start');
     await new Promise((r) => setTimeout(r, 10));
-    expect(h.reconciler.status().running).toBe(true);
+    expect(h.reconciler.status()).toMatchObject({
+      running: true,
+      current: {
+        reason: 'start',
+        revision: 'r1',
+        actions: { done: 0, failed: 0, total: 1 },
+        bytes: { uploaded: 40, planned: 100 },
+      },
+    });
     h.source.revision = 'r2';
     for (let i = 0; i < 5; i++) h.reconciler.trigger('webhook');
     h.reconciler.trigger('poll');
@@ -172,6 +183,7 @@ describe('Reconciler', () => {
     await h.reconciler.idle();
     expect(h.calls).toHaveLength(2);
     expect(h.state.load('fake://manifests').applied?.revision).toBe('r2');
+    expect(h.reconciler.status().current).toBeUndefined();
     await h.reconciler.stop(1000);
   });
 
