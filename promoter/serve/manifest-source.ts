@@ -27,6 +27,8 @@ export interface ManifestSource {
   readonly dir: string;
   /** Fetches (git) or re-reads (directory); returns the current revision. */
   sync(): Promise<string>;
+  /** The manifests of the revision `sync` just returned, exactly as read. */
+  head(revision: string): Promise<ClosableTree>;
   /** The manifests at a revision `sync` returned before, or undefined when it can no longer be read. */
   treeAt(revision: string): Promise<ClosableTree | undefined>;
   /** Called once `revision` is applied (a directory source keeps a snapshot of it). */
@@ -114,6 +116,10 @@ export class GitSource implements ManifestSource {
     return commit;
   }
 
+  async head(): Promise<ClosableTree> {
+    return new FsTree(this.dir);
+  }
+
   async treeAt(revision: string): Promise<ClosableTree | undefined> {
     try {
       return await GitTree.open(this.dir, revision);
@@ -179,19 +185,30 @@ export class DirectorySource implements ManifestSource {
     return existsSync(snap) ? new FsTree(snap) : undefined;
   }
 
-  /** Keeps the YAML files of `revision`, as `sync` read them, as the only snapshot. */
-  async applied(revision: string): Promise<void> {
+  /**
+   * The YAML files of `revision` exactly as `sync` read them, written to a snapshot: promotion reads that,
+   * so an edit made while a pass runs belongs to the next revision, not half to this one.
+   */
+  async head(revision: string): Promise<ClosableTree> {
     const snap = join(this.snapshots, revision);
-    if (existsSync(snap) || this.lastRead?.revision !== revision) return;
-    const tmp = `${snap}.tmp-${process.pid}`;
-    await rm(tmp, { recursive: true, force: true });
-    for (const [path, data] of this.lastRead.files) {
-      await mkdir(join(tmp, path, '..'), { recursive: true });
-      await writeFile(join(tmp, path), data);
+    if (!existsSync(snap)) {
+      if (this.lastRead?.revision !== revision)
+        throw new InputError(`${this.dir}: revision ${revision} was not read`);
+      const tmp = `${snap}.tmp-${process.pid}`;
+      await rm(tmp, { recursive: true, force: true });
+      await mkdir(tmp, { recursive: true });
+      for (const [path, data] of this.lastRead.files) {
+        await mkdir(join(tmp, path, '..'), { recursive: true });
+        await writeFile(join(tmp, path), data);
+      }
+      await rename(tmp, snap);
     }
-    await mkdir(tmp, { recursive: true });
-    await rename(tmp, snap);
-    for (const old of await readdir(this.snapshots))
+    return new FsTree(snap);
+  }
+
+  /** Keeps the snapshot of `revision` (the base of the next incremental pass) and drops the others. */
+  async applied(revision: string): Promise<void> {
+    for (const old of await readdir(this.snapshots).catch(() => []))
       if (old !== revision) await rm(join(this.snapshots, old), { recursive: true, force: true });
   }
 }

@@ -13,12 +13,11 @@
  * - `fetch-failed`, `failed`: the repository could not be fetched, or the pass threw; retried with backoff.
  */
 import type { HashCache } from '../adapters/objectstore/hash-cache.js';
-import { FsTree } from '../adapters/tree/fs-tree.js';
 import type { BlobLocations } from '../copy/blob-locations.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { type PromotionInput, type PromotionResult, runPromotion } from '../pipeline/promotion.js';
-import type { ManifestSource } from './manifest-source.js';
+import type { ClosableTree, ManifestSource } from './manifest-source.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { DaemonState, StateFile } from './state-file.js';
 
@@ -236,11 +235,13 @@ export class Reconciler {
     );
     progressLog.unref();
     const since = this.state.applied ? await this.opts.source.treeAt(this.state.applied.revision) : undefined;
+    let head: ClosableTree | undefined;
     try {
+      head = await this.opts.source.head(revision);
       const promote = this.opts.promote ?? runPromotion;
       const r = await promote({
         dir: this.opts.source.dir,
-        head: new FsTree(this.opts.source.dir),
+        head,
         ...(since ? { since, incremental: reason !== 'drift' } : {}),
         apply: true,
         ...(this.opts.env ? { env: this.opts.env } : {}),
@@ -308,6 +309,7 @@ export class Reconciler {
       clearInterval(progressLog);
       this.current = undefined;
       await since?.close?.();
+      await head?.close?.();
       await this.opts.afterPass?.().catch(() => undefined);
     }
   }

@@ -81,14 +81,19 @@ describe('DirectorySource', () => {
     const source = await openManifestSource(dir, { branch: 'main', stateDir: fresh('state') });
     expect(source).toBeInstanceOf(DirectorySource);
     const r1 = await source.sync();
+    expect(await readTree(await source.head(r1), 'images/p/images.yaml')).toBe('[]\n');
     expect(await source.sync()).toBe(r1);
     writeFileSync(join(dir, 'README.txt'), 'still not a manifest');
     expect(await source.sync()).toBe(r1);
     writeFileSync(join(dir, 'images/p/images.yaml'), '- name: a\n  dmap: {}\n');
     const r2 = await source.sync();
     expect(r2).not.toBe(r1);
-    // Edited after the read: the snapshot is still what was read (and promoted).
+    // Edited after the read: promotion reads the revision as it was read.
     writeFileSync(join(dir, 'images/p/images.yaml'), '# later\n');
+    expect(await readTree(await source.head(r2), 'images/p/images.yaml')).toBe('- name: a\n  dmap: {}\n');
+    await expect(source.head('dir-unknown')).rejects.toThrow(InputError);
+    // Applied: its snapshot stays as the base for deletions; older ones go.
+    expect(await source.treeAt(r1)).toBeDefined();
     await source.applied(r2);
     expect(await readTree(await source.treeAt(r2), 'images/p/images.yaml')).toBe('- name: a\n  dmap: {}\n');
     expect(await source.treeAt(r1)).toBeUndefined();

@@ -27,6 +27,9 @@ class FakeSource implements ManifestSource {
     if (this.fail) throw new Error(this.fail);
     return this.revision;
   }
+  async head(revision: string): Promise<ClosableTree> {
+    return { description: `head ${revision}` } as unknown as TreeReader;
+  }
   async treeAt(revision: string): Promise<ClosableTree | undefined> {
     return { description: `tree ${revision}` } as unknown as TreeReader;
   }
