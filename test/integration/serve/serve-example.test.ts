@@ -1,10 +1,10 @@
 /**
  * The README's run command: `promoter serve --repo manifests/example` on a copy of the example release,
- * with no servers — its OCI layouts and directories are promoted, checked with skopeo, and an edit to the
- * directory is picked up by the next poll.
+ * with no servers — its OCI layouts and directories are promoted, checked with skopeo, an edit to the
+ * directory is picked up by the next poll, and drift is repaired by the periodic full pass.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ROOT } from '../../helpers/cli.js';
@@ -31,7 +31,7 @@ describe('promoter serve --repo manifests/example', () => {
     const repo = join(tmp.dir, 'example');
     copyTree(join(ROOT, 'manifests', 'example'), repo);
     serve = await startServe(
-      ['--repo', repo, '--state', join(tmp.dir, 'state'), '--interval', '1s'],
+      ['--repo', repo, '--state', join(tmp.dir, 'state'), '--interval', '1s', '--drift-interval', '3s'],
       { ...process.env, XDG_CACHE_HOME: join(tmp.dir, 'cache') },
       join(tmp.dir, 'serve.log'),
     );
@@ -66,6 +66,16 @@ describe('promoter serve --repo manifests/example', () => {
     });
     const raw = await skopeoInspectRaw(`oci:${join(repo, 'stores/mirror-b/hello/hello-server')}:stable`);
     expect(sha(raw)).toBe(server);
+    // Drift: a file deleted from a mirror behind promoter's back is restored by the next full pass.
+    const readme = join(repo, 'stores/prod-bucket/hello/v1.0.0/README.txt');
+    const want = readFileSync(readme);
+    rmSync(readme);
+    await eventually('the drift pass to restore the file', 20_000, async () =>
+      existsSync(readme) ? true : undefined,
+    );
+    expect(readFileSync(readme)).toEqual(want);
+    const metrics = await serve.text('/metrics');
+    expect(metrics).toMatch(/promoter_reconcile_total\{outcome="applied",reason="drift"\} [1-9]/);
     expect(await serve.terminate()).toBe(0);
     serve = undefined;
   }, 60_000);
