@@ -217,6 +217,8 @@ export class Reconciler {
         revision,
         ...(attempted!.outcome === 'stalled' ? { errors: this.lastPass?.errors ?? [] } : {}),
       });
+      // A fetch that failed before is over: nothing is left to retry.
+      if (settled) this.settle();
       return;
     }
 
@@ -323,14 +325,22 @@ export class Reconciler {
     }
   }
 
+  /** Clears the failure count and any pending retry. */
+  private settle(): void {
+    this.failures = 0;
+    clearTimeout(this.timers.get('retry'));
+    this.timers.delete('retry');
+  }
+
   private finish(r: PassReport): void {
     this.lastPass = r;
     const labels = { outcome: r.outcome, reason: r.reason };
     this.opts.metrics.reconciles.inc(labels);
     this.opts.metrics.reconcileDuration.observe(labels, r.durationMs / 1000);
     const settled = SETTLED.has(r.outcome);
-    this.failures = settled ? 0 : this.failures + 1;
-    if (!settled) {
+    if (settled) this.settle();
+    else {
+      this.failures++;
       const base = this.opts.retryBaseMs ?? 10_000;
       const delay = Math.min(this.opts.retryMaxMs ?? 600_000, base * 2 ** (this.failures - 1));
       this.schedule('retry', this.jitter(delay));

@@ -284,6 +284,26 @@ describe('Reconciler', () => {
     await h.reconciler.stop(1000);
   });
 
+  it('forgets a failed fetch once a later poll finds the revision settled', async () => {
+    const h = harness({ retryBaseMs: 50 });
+    h.reconciler.trigger('start');
+    await h.reconciler.idle();
+    h.source.fail = 'unreachable';
+    h.reconciler.trigger('poll');
+    await h.reconciler.idle();
+    expect(h.reconciler.status().consecutiveFailures).toBe(1);
+    h.source.fail = undefined;
+    h.reconciler.trigger('poll');
+    await h.reconciler.idle();
+    expect(lastPass(h.reconciler).outcome).toBe('up-to-date');
+    expect(h.reconciler.status().consecutiveFailures).toBe(0);
+    // The retry that the failure scheduled is cancelled: no pass runs.
+    await new Promise((r) => setTimeout(r, 150));
+    await h.reconciler.idle();
+    expect(h.calls).toHaveLength(1);
+    await h.reconciler.stop(1000);
+  });
+
   it('makes commit passes incremental and drift passes full', async () => {
     const h = harness();
     h.reconciler.trigger('start');
