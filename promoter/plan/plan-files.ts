@@ -7,7 +7,7 @@
 import type { Digest } from '../domain/digest.js';
 import { finding } from '../domain/finding.js';
 import type { Policy } from '../domain/manifest-model.js';
-import type { Plan, PlannedAction } from '../domain/plan.js';
+import type { Plan } from '../domain/plan.js';
 import type { DesiredFile, DesiredFilestore } from './desired-files.js';
 import { type FileInventory, fileDigest } from './file-inventory.js';
 import { PlanBuilder } from './plan-builder.js';
@@ -31,6 +31,19 @@ const SHA256_FROM = {
   cache: 'read and hashed by an earlier run, same version',
 } as const;
 
+/** The fields every `copy-file` action for `want` at `base` shares. */
+function copyAction(base: string, want: DesiredFile) {
+  return {
+    kind: 'copy-file' as const,
+    dest: base,
+    source: want.source,
+    file: want.name,
+    digest: fileDigest(want.sha256) as Digest,
+    role: 'file' as const,
+    pos: want.origin.pos,
+  };
+}
+
 /** Decides how a missing (or replaceable) file reaches `base`; adds the action and any finding. */
 function planCopy(
   b: PlanBuilder,
@@ -40,15 +53,7 @@ function planCopy(
   overwrite: { current: string } | undefined,
 ): void {
   const src = sources.get(want.source);
-  const action = {
-    kind: 'copy-file' as const,
-    dest: base,
-    source: want.source,
-    file: want.name,
-    digest: fileDigest(want.sha256) as Digest,
-    role: 'file' as const,
-    pos: want.origin.pos,
-  };
+  const action = copyAction(base, want);
   if (!src?.readable) {
     const detail = src?.readable === false ? src.error : 'not read';
     b.add({ ...action, outcome: 'skipped', reason: 'source-unreadable', detail });
@@ -109,18 +114,7 @@ export function planFiles(input: FilePlanInput): Plan {
     if (!inv?.readable) {
       const detail = inv?.readable === false ? inv.error : 'not read';
       for (const want of d.files.values())
-        b.add({
-          kind: 'copy-file',
-          outcome: 'skipped',
-          reason: 'destination-unreadable',
-          dest: d.base,
-          source: want.source,
-          file: want.name,
-          digest: fileDigest(want.sha256) as Digest,
-          role: 'file',
-          pos: want.origin.pos,
-          detail,
-        });
+        b.add({ ...copyAction(d.base, want), outcome: 'skipped', reason: 'destination-unreadable', detail });
       const first = [...d.files.values()][0];
       if (first)
         b.report(
@@ -145,18 +139,7 @@ export function planFiles(input: FilePlanInput): Plan {
       }
       if (current.sha256 === undefined) {
         const detail = current.hashError ?? 'its sha256 is unknown';
-        b.add({
-          kind: 'copy-file',
-          outcome: 'skipped',
-          reason: 'destination-unreadable',
-          dest: d.base,
-          source: want.source,
-          file: want.name,
-          digest: fileDigest(want.sha256) as Digest,
-          role: 'file',
-          pos: want.origin.pos,
-          detail,
-        });
+        b.add({ ...copyAction(d.base, want), outcome: 'skipped', reason: 'destination-unreadable', detail });
         b.report(
           `unreadable ${d.base}${want.name}`,
           finding(
@@ -171,19 +154,12 @@ export function planFiles(input: FilePlanInput): Plan {
         planCopy(b, d.base, want, input.sources, { current: current.sha256 });
         continue;
       }
-      const refused: PlannedAction = {
-        kind: 'copy-file',
+      b.add({
+        ...copyAction(d.base, want),
         outcome: 'refused',
         reason: 'overwrite-refused',
-        dest: d.base,
-        source: want.source,
-        file: want.name,
-        digest: fileDigest(want.sha256) as Digest,
-        role: 'file',
-        pos: want.origin.pos,
         detail: current.sha256,
-      };
-      b.add(refused);
+      });
       b.report(
         `file-overwrite-refused ${d.base}${want.name}`,
         finding(
