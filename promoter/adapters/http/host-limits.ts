@@ -89,3 +89,43 @@ export class AdaptiveLimiter {
     }
   }
 }
+
+/** The limits configured for one host. */
+export interface HostLimits {
+  /** Most requests in flight (the adaptive limit's ceiling). */
+  concurrency: number;
+  /** Most requests per second; unlimited when absent. */
+  requestsPerSecond?: number;
+}
+
+/** One host's limiter and (optional) rate bucket. */
+export interface HostControl {
+  limiter: AdaptiveLimiter;
+  bucket: TokenBucket | undefined;
+}
+
+/** Per-host controls, made on first use from `limitsFor` (16 in flight, no rate limit, by default). */
+export class HostControls {
+  private readonly hosts = new Map<string, HostControl>();
+
+  constructor(private readonly limitsFor?: (host: string) => HostLimits) {}
+
+  /** The controls of `host`. */
+  get(host: string): HostControl {
+    let c = this.hosts.get(host);
+    if (!c) {
+      const limits = this.limitsFor?.(host) ?? { concurrency: 16 };
+      c = {
+        limiter: new AdaptiveLimiter(limits.concurrency),
+        bucket: limits.requestsPerSecond ? new TokenBucket(limits.requestsPerSecond) : undefined,
+      };
+      this.hosts.set(host, c);
+    }
+    return c;
+  }
+
+  /** The current adaptive limit of a host that has been used. */
+  limitOf(host: string): number | undefined {
+    return this.hosts.get(host)?.limiter.limit;
+  }
+}

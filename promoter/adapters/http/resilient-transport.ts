@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { errorMessage, findError, TransientError } from '../../errors.js';
-import { AdaptiveLimiter, TokenBucket } from './host-limits.js';
+import { HostControls, type HostLimits } from './host-limits.js';
 import type { RequestStats } from './request-stats.js';
 import {
   DEFAULT_RETRY,
@@ -18,13 +18,7 @@ import {
 } from './retry-policy.js';
 import type { HttpRequest, HttpResponse, Transport } from './transport.js';
 
-/** Limits of one host. */
-export interface HostLimits {
-  /** Most requests in flight. */
-  concurrency: number;
-  /** Most requests per second; undefined for no limit. */
-  requestsPerSecond?: number;
-}
+export type { HostLimits } from './host-limits.js';
 
 /** Options of the resilient transport. */
 export interface ResilientOptions {
@@ -34,11 +28,6 @@ export interface ResilientOptions {
   random?: () => number;
   /** Told of every retry (host, what failed, the delay). */
   onRetry?: (host: string, what: string, delayMs: number) => void;
-}
-
-interface HostControl {
-  limiter: AdaptiveLimiter;
-  bucket: TokenBucket | undefined;
 }
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -74,12 +63,14 @@ function exhausted(err: unknown, attempts: number): TransientError {
 
 /** Transport with per-host limits and retries. */
 export class ResilientTransport implements Transport {
-  private readonly hosts = new Map<string, HostControl>();
+  private readonly hosts: HostControls;
 
   constructor(
     private readonly inner: Transport,
     private readonly opts: ResilientOptions = {},
-  ) {}
+  ) {
+    this.hosts = new HostControls(opts.limitsFor);
+  }
 
   get stats(): RequestStats {
     return this.inner.stats;
@@ -87,25 +78,12 @@ export class ResilientTransport implements Transport {
 
   /** The current adaptive concurrency limit of a host (for reports and tests). */
   limitOf(host: string): number | undefined {
-    return this.hosts.get(host)?.limiter.limit;
-  }
-
-  private control(host: string): HostControl {
-    let c = this.hosts.get(host);
-    if (!c) {
-      const limits = this.opts.limitsFor?.(host) ?? { concurrency: 16 };
-      c = {
-        limiter: new AdaptiveLimiter(limits.concurrency),
-        bucket: limits.requestsPerSecond ? new TokenBucket(limits.requestsPerSecond) : undefined,
-      };
-      this.hosts.set(host, c);
-    }
-    return c;
+    return this.hosts.limitOf(host);
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
     const host = new URL(req.url.toString()).host;
-    const c = this.control(host);
+    const c = this.hosts.get(host);
     const policy = this.opts.policy ?? DEFAULT_RETRY;
     const wait = this.opts.sleep ?? realSleep;
     const canRetry = replayable(req);

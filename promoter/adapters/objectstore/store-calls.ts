@@ -6,8 +6,7 @@
  * Calls whose body is a stream are made once (`retry: false`); the file copier retries those whole.
  */
 import { errorMessage, findError, RateLimitedError, RemoteError, TransientError } from '../../errors.js';
-import { AdaptiveLimiter, TokenBucket } from '../http/host-limits.js';
-import type { HostLimits } from '../http/resilient-transport.js';
+import { HostControls, type HostLimits } from '../http/host-limits.js';
 import type { RequestStats } from '../http/request-stats.js';
 import {
   DEFAULT_RETRY,
@@ -39,11 +38,6 @@ export interface CallSpec {
   bytesSent?: number;
 }
 
-interface HostControl {
-  limiter: AdaptiveLimiter;
-  bucket: TokenBucket | undefined;
-}
-
 /** The HTTP status an error stands for, for counting. */
 function statusOf(err: unknown): number | 'error' {
   return findError(err, RemoteError)?.status ?? 'error';
@@ -51,26 +45,15 @@ function statusOf(err: unknown): number | 'error' {
 
 /** Limits, retries and counts calls per host. */
 export class StoreCalls {
-  private readonly hosts = new Map<string, HostControl>();
+  private readonly hosts: HostControls;
 
-  constructor(private readonly opts: StoreCallOptions = {}) {}
-
-  private control(host: string): HostControl {
-    let c = this.hosts.get(host);
-    if (!c) {
-      const limits = this.opts.limitsFor?.(host) ?? { concurrency: 16 };
-      c = {
-        limiter: new AdaptiveLimiter(limits.concurrency),
-        bucket: limits.requestsPerSecond ? new TokenBucket(limits.requestsPerSecond) : undefined,
-      };
-      this.hosts.set(host, c);
-    }
-    return c;
+  constructor(private readonly opts: StoreCallOptions = {}) {
+    this.hosts = new HostControls(opts.limitsFor);
   }
 
   /** Runs `fn` for `host` under its limits, classifying errors and retrying transient ones. */
   async call<T>(host: string, spec: CallSpec, classify: Classifier, fn: () => Promise<T>): Promise<T> {
-    const c = this.control(host);
+    const c = this.hosts.get(host);
     const policy = this.opts.policy ?? DEFAULT_RETRY;
     const wait = this.opts.sleep ?? realSleep;
     for (let attempt = 0; ; attempt++) {
