@@ -4,8 +4,6 @@ import {
   DEFAULT_POLICY,
   DEFAULT_PROMOTION,
   type EndpointConfig,
-  type EndpointCredentials,
-  type FilestoreCredentials,
   type FilestoreEndpointConfig,
   type Policy,
   type PromoterConfig,
@@ -45,32 +43,47 @@ function readPolicy(y: YamlFile, node: unknown): Policy {
   };
 }
 
-function readEndpoints(y: YamlFile, node: unknown): EndpointConfig[] {
-  return seqItems(y, node).flatMap((item, i) => {
-    const str = (key: string, from: unknown = item) => scalarString(mapEntry(y, from, key)?.value);
-    const num = (key: string) => {
-      const v = (mapEntry(y, item, key)?.value as { value?: unknown } | undefined)?.value;
-      return typeof v === 'number' && v > 0 ? v : undefined;
-    };
-    const prefix = str('prefix');
-    if (!prefix) return [];
-    const credNode = mapEntry(y, item, 'credentials')?.value;
-    const credentials: EndpointCredentials = {};
-    for (const key of ['username', 'usernameEnv', 'passwordEnv', 'passwordFile'] as const) {
-      const v = str(key, credNode);
-      if (v !== undefined) credentials[key] = v;
-    }
-    const url = str('url');
-    const concurrency = num('concurrency');
-    const requestsPerSecond = num('requestsPerSecond');
-    const entry: EndpointConfig = {
-      prefix,
-      insecure: scalarBool(mapEntry(y, item, 'insecure')?.value) === true,
-      pos: posOf(y, mapEntry(y, item, 'prefix')?.value, pointer('/endpoints', i, 'prefix')),
-      ...(url ? { url } : {}),
+/** What `endpoints:` and `filestores:` entries share: a prefix, credentials (the given keys), limits. */
+function readEntry<K extends string>(y: YamlFile, item: unknown, at: string, credentialKeys: readonly K[]) {
+  const str = (key: string, from: unknown = item) => scalarString(mapEntry(y, from, key)?.value);
+  const num = (key: string) => {
+    const v = (mapEntry(y, item, key)?.value as { value?: unknown } | undefined)?.value;
+    return typeof v === 'number' && v > 0 ? v : undefined;
+  };
+  const prefix = str('prefix');
+  if (!prefix) return undefined;
+  const credNode = mapEntry(y, item, 'credentials')?.value;
+  const credentials: Partial<Record<K, string>> = {};
+  for (const key of credentialKeys) {
+    const v = str(key, credNode);
+    if (v !== undefined) credentials[key] = v;
+  }
+  const concurrency = num('concurrency');
+  const requestsPerSecond = num('requestsPerSecond');
+  return {
+    str,
+    prefix,
+    pos: posOf(y, mapEntry(y, item, 'prefix')?.value, pointer(at, 'prefix')),
+    shared: {
       ...(credNode ? { credentials } : {}),
       ...(concurrency ? { concurrency: Math.floor(concurrency) } : {}),
       ...(requestsPerSecond ? { requestsPerSecond } : {}),
+    },
+  };
+}
+
+function readEndpoints(y: YamlFile, node: unknown): EndpointConfig[] {
+  return seqItems(y, node).flatMap((item, i) => {
+    const keys = ['username', 'usernameEnv', 'passwordEnv', 'passwordFile'] as const;
+    const e = readEntry(y, item, pointer('/endpoints', i), keys);
+    if (!e) return [];
+    const url = e.str('url');
+    const entry: EndpointConfig = {
+      prefix: e.prefix,
+      insecure: scalarBool(mapEntry(y, item, 'insecure')?.value) === true,
+      pos: e.pos,
+      ...(url ? { url } : {}),
+      ...e.shared,
     };
     return [entry];
   });
@@ -78,29 +91,15 @@ function readEndpoints(y: YamlFile, node: unknown): EndpointConfig[] {
 
 function readFilestores(y: YamlFile, node: unknown): FilestoreEndpointConfig[] {
   return seqItems(y, node).flatMap((item, i) => {
-    const str = (key: string, from: unknown = item) => scalarString(mapEntry(y, from, key)?.value);
-    const num = (key: string) => {
-      const v = (mapEntry(y, item, key)?.value as { value?: unknown } | undefined)?.value;
-      return typeof v === 'number' && v > 0 ? v : undefined;
-    };
-    const prefix = str('prefix');
-    if (!prefix) return [];
-    const credNode = mapEntry(y, item, 'credentials')?.value;
-    const credentials: FilestoreCredentials = {};
-    for (const key of ['accessKeyIdEnv', 'secretAccessKeyEnv', 'sessionTokenEnv', 'keyFile'] as const) {
-      const v = str(key, credNode);
-      if (v !== undefined) credentials[key] = v;
-    }
-    const optional = { directory: str('directory'), endpoint: str('endpoint'), region: str('region') };
-    const concurrency = num('concurrency');
-    const requestsPerSecond = num('requestsPerSecond');
+    const keys = ['accessKeyIdEnv', 'secretAccessKeyEnv', 'sessionTokenEnv', 'keyFile'] as const;
+    const e = readEntry(y, item, pointer('/filestores', i), keys);
+    if (!e) return [];
+    const optional = { directory: e.str('directory'), endpoint: e.str('endpoint'), region: e.str('region') };
     const entry: FilestoreEndpointConfig = {
-      prefix: normalizeBase(prefix),
-      pos: posOf(y, mapEntry(y, item, 'prefix')?.value, pointer('/filestores', i, 'prefix')),
+      prefix: normalizeBase(e.prefix),
+      pos: e.pos,
       ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
-      ...(credNode ? { credentials } : {}),
-      ...(concurrency ? { concurrency: Math.floor(concurrency) } : {}),
-      ...(requestsPerSecond ? { requestsPerSecond } : {}),
+      ...e.shared,
     };
     return [entry];
   });
